@@ -1,0 +1,50 @@
+"""The result type of every recognizer and of :func:`jikimi.scan`.
+
+A finding carries offsets, never the matched value: output that leaves the scanner (JSON lines,
+logs, reports) must not copy personal data unless the user explicitly asks (``--show-values``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A span ``text[start:end]`` (code-point offsets) judged to be ``entity_type``.
+
+    ``score`` is in [0, 1]: roughly the probability that the span is the entity, after
+    validators (checksums, calendar dates) and context words have been applied.
+    """
+
+    entity_type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str = ""
+    field: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"invalid span {self.start}:{self.end} for {self.entity_type}")
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def with_field(self, field: str | None) -> Finding:
+        return replace(self, field=field)
+
+    def to_dict(self, text: str | None = None) -> dict[str, Any]:
+        """JSON-ready dict in the documented ``scan --json`` shape; ``text`` adds the value."""
+        d: dict[str, Any] = {
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "entity_type": self.entity_type,
+            "score": round(self.score, 3),
+        }
+        if text is not None:
+            d["value"] = text[self.start : self.end]
+        return d

@@ -1,0 +1,3 @@
+"""Structured identifiers (placeholder)."""
+from jikimi.detect.registry import Recognizer
+RECOGNIZERS: list[Recognizer] = []
