@@ -1,3 +1,549 @@
-"""Structured identifiers (placeholder)."""
+"""Recognizers for structured identifiers: numbers, codes, e-mail, IP, plates, birth dates.
+
+Why one tokenizer instead of a regex per type: in CPython every regex is a separate pass over
+the text, and a pass over Korean text costs about as much as the rest of the scan. Nearly all
+structured identifiers are runs of digit groups, so one pass (:data:`_CLUSTER`) collects each
+run of digit groups joined by single separators, and plain Python then classifies each run by its
+group shape (``(6, 7)`` → RRN/FRN/CRN, ``(3, 4, 4)`` → phone, …) and validates the few
+candidates with checksums and calendars. Space-joined runs are split back into smaller windows
+when the whole run means nothing (``1987.03.09 010-4821-7390``). The other families (e-mail,
+IPv6, plates, passports, Korean-style dates) have their own patterns, gated by cheap substring
+tests so they cost nothing on texts that cannot contain them. The choice of Python ``re`` over
+Hyperscan/RE2 is measured in ``bench/engine_choice.py`` (see docs/benchmarks.md).
+
+Scores follow one scale: a checksum-valid, well-grouped number scores ≥ 0.85 alone; shapes
+without a public check digit need a context word (they score < 0.5 without one, and the engine
+drops them); labels of reference numbers (주문번호, 송장번호, …) pull ambiguous shapes down.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from jikimi.detect import validators as v
+from jikimi.detect.context import has_context
+from jikimi.detect.finding import Finding
+from jikimi.detect.keywords import BIRTH_GATE, NEGATIVE_PATTERN, PATTERNS, VERSION_WORDS
 from jikimi.detect.registry import Recognizer
-RECOGNIZERS: list[Recognizer] = []
+
+_DASHES = "-‐‑–—－"
+_CLUSTER = re.compile(r"[0-9]+(?:[-‐‑–—－./ ][0-9]+)*")
+_HAS_DIGIT = re.compile(r"[0-9]")
+_LATIN_BEFORE = re.compile(r"[A-Za-z_#]$")
+_PAREN_AREA_BEFORE = re.compile(r"\((0[0-9]{1,3})\) ?$")
+
+# ---------------------------------------------------------------------------------------------
+# phone numbers [§8]
+_AREA = frozenset(
+    "031 032 033 041 042 043 044 051 052 053 054 055 061 062 063 064".split()
+)
+_LEGACY_MOBILE = frozenset({"011", "016", "017", "018", "019"})
+
+
+def _phone_kind(groups: list[str]) -> str | None:
+    """Classify digit groups (trunk 0 restored) as a Korean phone family, or None.
+
+    Group sizes are enforced: ``010-482-17390`` is not a phone even though libphonenumber would
+    normalise it, because real numbers are never written that way.
+    """
+    shape = tuple(len(g) for g in groups)
+    first = groups[0]
+    if len(groups) == 1:
+        d = first
+        if len(d) == 11 and d.startswith("010"):
+            return "mobile_plain"
+        if len(d) in (10, 11) and d[:3] in _AREA and d[3] != "0":
+            return "landline_plain"
+        if len(d) in (9, 10) and d.startswith("02") and d[2] != "0":
+            return "landline_plain"
+        if len(d) == 11 and d.startswith("070"):
+            return "voip_plain"
+        return None
+    if len(groups) == 2:
+        if shape == (4, 4) and first[:2] in ("15", "16", "18"):
+            return "representative"
+        return None
+    if len(groups) != 3:
+        return None
+    mid, last = groups[1], groups[2]
+    if len(last) != 4:
+        return None
+    if first == "010":
+        return "mobile" if len(mid) == 4 else None
+    if first in _LEGACY_MOBILE:
+        return "mobile" if len(mid) in (3, 4) else None
+    if first == "02" or first in _AREA:
+        return "landline" if len(mid) in (3, 4) and mid[0] != "0" else None
+    if first == "070":
+        return "voip" if len(mid) == 4 else None
+    if len(first) == 4 and first.startswith("050"):
+        return "personal" if len(mid) in (3, 4) else None
+    if first in ("080", "060"):
+        return "business" if len(mid) in (3, 4) else None
+    return None
+
+
+_PHONE_SCORE = {
+    # kind: (without context, with context)
+    "mobile": (0.85, 0.97),
+    "mobile_plain": (0.7, 0.92),
+    "landline": (0.8, 0.95),
+    "landline_plain": (0.4, 0.85),
+    "voip": (0.8, 0.95),
+    "voip_plain": (0.45, 0.85),
+    "personal": (0.8, 0.95),
+    "business": (0.6, 0.9),
+    "representative": (0.3, 0.8),
+}
+
+# ---------------------------------------------------------------------------------------------
+# bank accounts [§9]: (group shape, allowed first-group prefixes or None)
+_BANK_LAYOUTS: tuple[tuple[tuple[int, ...], tuple[str, ...] | None], ...] = (
+    ((6, 2, 6), None),  # KB국민, 지역농축협
+    ((3, 2, 4, 3), None),  # old KB
+    ((3, 3, 6), None),  # 신한, 케이뱅크
+    ((3, 2, 6), None),  # old 신한/조흥, SC제일
+    ((4, 3, 6), ("1002", "1005", "1006")),  # 우리
+    ((3, 6, 5), None),  # 하나
+    ((3, 4, 4, 2), None),  # NH농협은행
+    ((3, 6, 2, 3), None),  # IBK기업
+    ((4, 2, 7), ("3333", "3355", "3388", "7777", "7979")),  # 카카오뱅크
+    ((4, 4, 4), ("100", "150")),  # 토스뱅크 (prefix of the first group)
+    ((4, 4, 4, 1), ("9",)),  # 새마을금고
+    ((3, 6, 3), None),  # 부산/대구 and others
+    ((4, 2, 6), None),
+    ((3, 2, 5), None),  # 3-2-5 accounts exist, but BRNs share the shape: context decides
+)
+
+
+def _bank_layout_match(groups: list[str]) -> bool:
+    shape = tuple(len(g) for g in groups)
+    for layout, prefixes in _BANK_LAYOUTS:
+        if shape == layout and (prefixes is None or groups[0].startswith(prefixes)):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# driver's licences [§6]
+_LICENSE_REGION_CODES = frozenset(f"{c}" for c in list(range(11, 27)) + [28])
+_LICENSE_REGION_NAMES = {
+    "서울": "11", "부산": "12", "경기": "13", "강원": "14", "충북": "15", "충남": "16",
+    "전북": "17", "전남": "18", "경북": "19", "경남": "20", "제주": "21", "대구": "22",
+    "인천": "23", "광주": "24", "대전": "25", "울산": "26", "경기북부": "28",
+}
+_LICENSE_NAME_BEFORE = re.compile(
+    "(" + "|".join(sorted(_LICENSE_REGION_NAMES, key=len, reverse=True)) + r") ?$"
+)
+
+# ---------------------------------------------------------------------------------------------
+# postal codes [§12]
+_POSTAL_SIDO_AFTER = re.compile(
+    r"^[ ,)\]]{0,3}(?:서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충청|충북|충남|전라|전북|전남|경상|경북|경남|제주)"
+)
+
+
+def _postal_prefix_ok(d: str) -> bool:
+    return 1 <= int(d[:2]) <= 63
+
+
+class _Ctx:
+    """Lazily evaluated context tests around one candidate span (most candidates need one)."""
+
+    __slots__ = ("_cache", "end", "start", "text")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text, self.start, self.end = text, start, end
+        self._cache: dict[str, bool] = {}
+
+    def has(self, entity: str) -> bool:
+        hit = self._cache.get(entity)
+        if hit is None:
+            hit = self._cache[entity] = has_context(
+                self.text, self.start, self.end, PATTERNS[entity]
+            )
+        return hit
+
+    @property
+    def negative(self) -> bool:
+        hit = self._cache.get("_neg")
+        if hit is None:
+            hit = self._cache["_neg"] = has_context(
+                self.text, self.start, self.end, NEGATIVE_PATTERN, before=20, after=0
+            )
+        return hit
+
+
+def _f(entity: str, start: int, end: int, score: float, rec: str) -> Finding:
+    return Finding(entity, start, end, min(score, 1.0), rec)
+
+
+def _score(ctx: _Ctx, entity: str, base: float, with_ctx: float, *, ambiguous: bool = True) -> float:
+    """Context raises a shape's score; a reference-number label lowers an ambiguous one."""
+    if ctx.has(entity):
+        return with_ctx
+    if ambiguous and ctx.negative:
+        return base * 0.3
+    return base
+
+
+def _classify(text: str, start: int, end: int, groups: list[str], seps: str) -> tuple[list[Finding], bool]:
+    """Interpret one window of digit groups. Returns (findings, consumed).
+
+    ``consumed`` says the window is a known non-identifier shape (a date, a timestamp part, a
+    version string) so its parts must not be re-tried as smaller identifiers.
+    """
+    out: list[Finding] = []
+    shape = tuple(len(g) for g in groups)
+    digits = "".join(groups)
+    n = len(digits)
+    ctx = _Ctx(text, start, end)
+    sepset = set(seps)
+
+    if "." in sepset or "/" in sepset:
+        if sepset == {"."} and len(groups) == 4 and all(len(g) <= 3 for g in groups):
+            if all(int(g) <= 255 and (g == "0" or g[0] != "0") for g in groups):
+                if has_context(text, start, end, VERSION_WORDS, before=12, after=0):
+                    return [], True
+                out.append(_f("IP_ADDRESS", start, end, _score(ctx, "IP_ADDRESS", 0.75, 0.95, ambiguous=False), "ipv4"))
+            return out, True
+        if sepset == {"."} and len(groups) == 3:
+            kind = _phone_kind(groups)
+            if kind in ("mobile", "landline", "voip", "personal"):
+                lo, hi = _PHONE_SCORE[kind]
+                out.append(_f("PHONE_NUMBER", start, end, _score(ctx, "PHONE_NUMBER", lo, hi, ambiguous=False), "kr_phone"))
+                return out, True
+        # dates, version strings and other dotted/slashed numbers are not identifiers here;
+        # birth dates are found by the date-of-birth pattern.
+        return [], len(groups) >= 2 and " " not in sepset
+
+    # international prefix: "+82 10-…", "+82-2-…", "0082 10…", "82-10-…" (trunk 0 dropped)
+    intl_start = None
+    if len(groups) >= 3 and groups[0] in ("82", "0082"):
+        rest = ["0" + groups[1], *groups[2:]]
+        if _phone_kind(rest) is not None:
+            intl_start = start - 1 if start > 0 and text[start - 1] == "+" else start
+            if groups[0] == "82" and intl_start == start and not ctx.has("PHONE_NUMBER"):
+                intl_start = None
+        if intl_start is not None:
+            kind = _phone_kind(rest)
+            assert kind is not None
+            lo, hi = _PHONE_SCORE[kind]
+            out.append(_f("PHONE_NUMBER", intl_start, end, max(lo, 0.85) if kind != "representative" else lo, "kr_phone"))
+            return out, True
+
+    kind = _phone_kind(groups)
+    if kind is not None:
+        lo, hi = _PHONE_SCORE[kind]
+        out.append(_f("PHONE_NUMBER", start, end, _score(ctx, "PHONE_NUMBER", lo, hi, ambiguous=kind.endswith("plain") or kind == "representative"), "kr_phone"))
+    elif len(groups) == 2 and shape in ((3, 4), (4, 4)):
+        # "(02) 734-5821": the area code is in parentheses just before the run
+        m = _PAREN_AREA_BEFORE.search(text, max(0, start - 8), start)
+        if m and _phone_kind([m.group(1), *groups]) in ("landline", "mobile", "voip", "personal"):
+            p_start = start - (len(m.group(0)))
+            out.append(_f("PHONE_NUMBER", p_start, end, _score(ctx, "PHONE_NUMBER", 0.8, 0.95, ambiguous=False), "kr_phone"))
+
+    if n == 13 and shape in ((6, 7), (13,)):
+        grouped = shape == (6, 7)
+        rk = v.rrn_kind(digits)
+        if rk is not None:
+            base, hi = {"checksum": (0.85, 1.0), "random_era": (0.45, 0.92), "format": (0.3, 0.75)}[rk]
+            if not grouped:
+                base *= 0.75
+            out.append(_f("KR_RRN", start, end, _score(ctx, "KR_RRN", base, hi), "kr_rrn"))
+        fk = v.frn_kind(digits)
+        if fk is not None:
+            base, hi = {"checksum": (0.8, 1.0), "format": (0.4, 0.85)}[fk]
+            if not grouped:
+                base *= 0.75
+            s = _score(ctx, "KR_FRN", base, hi)
+            if ctx.has("KR_RRN") and not ctx.has("KR_FRN"):
+                s = max(s, 0.7 if fk == "checksum" else 0.55)
+            out.append(_f("KR_FRN", start, end, s, "kr_frn"))
+        if v.crn_valid(digits):
+            out.append(_f("KR_CRN", start, end, _score(ctx, "KR_CRN", 0.4, 0.98), "kr_crn"))
+        # 13-digit masked RRN forms are handled by the mask pattern below
+
+    if n == 10 and shape in ((3, 2, 5), (10,)) and v.brn_valid(digits):
+        base, hi = (0.7, 0.95) if shape == (3, 2, 5) else (0.3, 0.9)
+        out.append(_f("KR_BRN", start, end, _score(ctx, "KR_BRN", base, hi), "kr_brn"))
+
+    if 14 <= n <= 19 and shape in ((4, 4, 4, 4), (16,), (4, 6, 5), (15,), (4, 6, 4), (14,), (4, 4, 4, 4, 3), (19,)):
+        if v.luhn_ok(digits):
+            brand = v.card_brand(digits)
+            grouped = len(groups) > 1
+            if brand is not None:
+                base, hi = (0.85, 1.0) if grouped else (0.55, 0.95)
+            else:
+                base, hi = (0.3, 0.75) if grouped else (0.15, 0.6)
+            out.append(_f("CREDIT_CARD", start, end, _score(ctx, "CREDIT_CARD", base, hi), "card"))
+
+    if n == 12 and shape in ((2, 2, 6, 2), (12,)) and groups[0][:2] in _LICENSE_REGION_CODES:
+        base, hi = (0.7, 0.95) if len(groups) == 4 else (0.25, 0.88)
+        out.append(_f("KR_DRIVER_LICENSE", start, end, _score(ctx, "KR_DRIVER_LICENSE", base, hi), "kr_license"))
+    if n == 10 and shape == (2, 6, 2):
+        m = _LICENSE_NAME_BEFORE.search(text, max(0, start - 6), start)
+        if m:
+            out.append(_f("KR_DRIVER_LICENSE", m.start(), end, _score(ctx, "KR_DRIVER_LICENSE", 0.85, 0.97), "kr_license"))
+
+    if n == 11 and shape == (11,) and not digits.startswith("0"):
+        if ctx.has("KR_HEALTH_INSURANCE"):
+            out.append(_f("KR_HEALTH_INSURANCE", start, end, 0.88, "kr_nhi"))
+
+    if 10 <= n <= 14 and ctx.has("KR_BANK_ACCOUNT"):
+        layout = _bank_layout_match(groups)
+        if layout or len(groups) == 1 or len(groups) >= 3:
+            s = 0.86 if layout else 0.72
+            if ctx.negative:
+                s *= 0.4
+            out.append(_f("KR_BANK_ACCOUNT", start, end, s, "kr_account"))
+
+    if shape == (5,) and _postal_prefix_ok(digits):
+        after = _POSTAL_SIDO_AFTER.match(text[end : end + 8]) is not None
+        if ctx.has("KR_POSTAL_CODE") or after:
+            out.append(_f("KR_POSTAL_CODE", start, end, 0.88, "kr_postal"))
+    elif shape == (3, 3) and seps in _DASHES and ctx.has("KR_POSTAL_CODE"):
+        out.append(_f("KR_POSTAL_CODE", start, end, 0.8, "kr_postal"))
+
+    return out, bool(out)
+
+
+def _scan_clusters(text: str) -> list[Finding]:
+    found: list[Finding] = []
+    for m in _CLUSTER.finditer(text):
+        s, e = m.span()
+        if e - s < 5:
+            continue
+        if s and _LATIN_BEFORE.search(text, s - 1, s):
+            continue
+        if e < len(text) and text[e].isascii() and text[e].isalpha():
+            continue
+        raw = m.group()
+        # split into groups and the separators between them
+        groups: list[str] = []
+        seps: list[str] = []
+        offs: list[int] = []  # start offset of each group
+        cur = s
+        g0 = 0
+        for i, ch in enumerate(raw):
+            if not ("0" <= ch <= "9"):
+                groups.append(raw[g0:i])
+                offs.append(cur)
+                seps.append(ch)
+                g0 = i + 1
+                cur = s + i + 1
+        groups.append(raw[g0:])
+        offs.append(cur)
+        if " " not in seps:
+            found.extend(_classify(text, s, e, groups, "".join(seps))[0])
+            continue
+        # space-joined: try windows that start and end at spaces, longest first, left to right
+        cut = [0] + [i + 1 for i, sp in enumerate(seps) if sp == " "] + [len(groups)]
+        segs = len(cut) - 1
+        i = 0
+        while i < segs:
+            for j in range(segs, i, -1):
+                a, b = cut[i], cut[j]
+                ws = offs[a]
+                we = offs[b - 1] + len(groups[b - 1])
+                res, consumed = _classify(text, ws, we, groups[a:b], "".join(seps[a : b - 1]))
+                if res or consumed:
+                    found.extend(res)
+                    i = j
+                    break
+            else:
+                i += 1
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# patterns outside the digit-group tokenizer
+
+_EMAIL = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9_%+\-])?@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9\-])"
+)
+
+
+def _find_emails(text: str) -> list[Finding]:
+    if "@" not in text:
+        return []
+    out = []
+    pos = 0
+    while True:
+        at = text.find("@", pos)
+        if at < 0:
+            break
+        lo = max(0, at - 64)
+        for m in _EMAIL.finditer(text, lo, min(len(text), at + 256)):
+            if m.start() <= at < m.end():
+                s = m.start()
+                # the local part must not continue to the left (we started the window mid-run)
+                if s > 0 and (text[s - 1].isascii() and (text[s - 1].isalnum() or text[s - 1] in "._%+-")):
+                    break
+                out.append(_f("EMAIL_ADDRESS", s, m.end(), 0.95, "email"))
+                break
+        pos = at + 1
+    return out
+
+
+_IPV6 = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\.[0-9]{1,3}){3})?(?![0-9A-Fa-f:])")
+
+
+def _find_ipv6(text: str) -> list[Finding]:
+    if text.count(":") < 2:
+        return []
+    out = []
+    for m in _IPV6.finditer(text):
+        cand = m.group()
+        if cand.count(":") < 2 or len(cand) < 3:
+            continue
+        try:
+            ipaddress.IPv6Address(cand)
+        except ValueError:
+            continue
+        # "::" alone or a clock like "12:30:45" never parses as IPv6 with enough groups; still
+        # demand either "::" or 8 groups so that timestamps cannot slip through
+        if "::" not in cand and cand.count(":") != 7:
+            continue
+        if cand in ("::", "::1") and not has_context(text, m.start(), m.end(), PATTERNS["IP_ADDRESS"]):
+            continue
+        ctx = _Ctx(text, m.start(), m.end())
+        out.append(_f("IP_ADDRESS", m.start(), m.end(), _score(ctx, "IP_ADDRESS", 0.85, 0.97, ambiguous=False), "ipv6"))
+    return out
+
+
+# passports [§5]
+_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[MSRODmsrod](?:[0-9]{8}|[0-9]{3}[A-Za-z][0-9]{4})(?![A-Za-z0-9])")
+
+
+def _find_passports(text: str) -> list[Finding]:
+    out = []
+    for m in _PASSPORT.finditer(text):
+        ctx = _Ctx(text, m.start(), m.end())
+        out.append(_f("KR_PASSPORT", m.start(), m.end(), _score(ctx, "KR_PASSPORT", 0.35, 0.93), "kr_passport"))
+    return out
+
+
+# vehicle plates [§11]
+_PLATE_USE = frozenset("가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주아바사자하허호배")
+_PLATE_REGIONS = ("서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원",
+                  "충북", "충남", "전북", "전남", "경북", "경남", "제주")
+_PLATE = re.compile(r"(?<![0-9])([0-9]{2,3}) ?([가-힣]) ?([0-9]{4})(?![0-9])")
+_PLATE_REGION_BEFORE = re.compile("(" + "|".join(_PLATE_REGIONS) + r") ?$")
+_PLATE_PARTICLE_AFTER = re.compile(r"(?:이|가|은|는|을|를|으로|로|와|과|의|에|도|번|차|입니다|이에요|예요|[^가-힣A-Za-z0-9]|$)")
+
+
+def _find_plates(text: str) -> list[Finding]:
+    out = []
+    for m in _PLATE.finditer(text):
+        cls, syl, _ = m.groups()
+        if syl not in _PLATE_USE:
+            continue
+        if len(cls) == 3 and cls[0] == "0":
+            continue
+        s, e = m.span()
+        if e < len(text) and not _PLATE_PARTICLE_AFTER.match(text, e):
+            continue
+        region = _PLATE_REGION_BEFORE.search(text, max(0, s - 3), s)
+        if region is None and s > 0 and ("가" <= text[s - 1] <= "힣" or text[s - 1].isalnum()):
+            continue
+        if region is not None:
+            s = region.start()
+            if s > 0 and ("가" <= text[s - 1] <= "힣"):
+                s = m.start()  # "…서울32바" glued to a word: keep just the plate
+                region = None
+        ctx = _Ctx(text, s, e)
+        base = 0.9 if region is not None else 0.72
+        out.append(_f("KR_VEHICLE_PLATE", s, e, _score(ctx, "KR_VEHICLE_PLATE", base, 0.95, ambiguous=False), "kr_plate"))
+    return out
+
+
+# dates of birth [§16]
+_DOB_KO = re.compile(
+    r"(?<![0-9])([0-9]{4}|[0-9]{2}) ?년 ?(?:([0-9]{1,2}) ?월 ?([0-9]{1,2}) ?일|(생))"
+)
+_DOB_NUM = re.compile(
+    r"(?<![0-9.\-/])((?:19|20)[0-9]{2}|[0-9]{2})([.\-/]) ?([0-9]{1,2})\2 ?([0-9]{1,2})(?![0-9])(생)?"
+    r"|(?<![0-9])((?:19|20)[0-9]{2})(0[1-9]|1[0-2])([0-3][0-9])(?![0-9])"
+)
+
+
+def _year(y: str) -> int:
+    """Two-digit years: 00–25 read as 2000s, the rest as 1900s (a birth date, not a future one)."""
+    if len(y) == 4:
+        return int(y)
+    yy = int(y)
+    return 2000 + yy if yy <= 25 else 1900 + yy
+
+
+def _find_dobs(text: str) -> list[Finding]:
+    """Dates count as birth dates only with birth context (a plain date is not personal data)."""
+    if not BIRTH_GATE.search(text):
+        return []
+    out = []
+    for m in _DOB_KO.finditer(text):
+        y, mo, d, saeng = m.groups()
+        if saeng is not None:
+            out.append(_f("DATE_OF_BIRTH", m.start(), m.end(), 0.85, "dob"))
+            continue
+        if not v.valid_date(_year(y), int(mo), int(d)):
+            continue
+        if text.startswith("생", m.end()) or _Ctx(text, m.start(), m.end()).has("DATE_OF_BIRTH"):
+            out.append(_f("DATE_OF_BIRTH", m.start(), m.end(), 0.9, "dob"))
+    for m in _DOB_NUM.finditer(text):
+        if m.group(1):
+            y, mo, d, e = m.group(1), m.group(3), m.group(4), m.end(4)
+        else:
+            y, mo, d, e = m.group(6), m.group(7), m.group(8), m.end()
+        if not v.valid_date(_year(y), int(mo), int(d)):
+            continue
+        if text.startswith("생", e) or _Ctx(text, m.start(), e).has("DATE_OF_BIRTH"):
+            out.append(_f("DATE_OF_BIRTH", m.start(), e, 0.9, "dob"))
+    return out
+
+
+# masked identifiers: "900101-1******", "010-****-1234" are partial PII and still reported [§ intro]
+_MASKED = re.compile(
+    r"(?<![0-9])[0-9]{6}[-‐‑–—－][1-8][*●○xX]{6}(?![0-9*])"
+    r"|(?<![0-9])01[016789][-‐‑–—－][*●○xX]{3,4}[-‐‑–—－][0-9]{4}(?![0-9])"
+    r"|(?<![0-9])01[016789][-‐‑–—－][0-9]{3,4}[-‐‑–—－][*●○xX]{4}(?![0-9*])"
+)
+
+
+def _find_masked(text: str) -> list[Finding]:
+    if "*" not in text and "●" not in text and "○" not in text and "xx" not in text.lower():
+        return []
+    out = []
+    for m in _MASKED.finditer(text):
+        g = m.group()
+        if g[0] == "0" and g[1] == "1":
+            out.append(_f("PHONE_NUMBER", m.start(), m.end(), 0.7, "masked"))
+        else:
+            digit = int(g[7])
+            out.append(_f("KR_FRN" if digit >= 5 else "KR_RRN", m.start(), m.end(), 0.7, "masked"))
+    return out
+
+
+def find_structured(text: str) -> list[Finding]:
+    """All structured-identifier candidates in ``text`` (overlaps resolved by the engine)."""
+    out: list[Finding] = _find_emails(text)
+    out.extend(_find_ipv6(text))
+    if _HAS_DIGIT.search(text) is None:
+        return out
+    out.extend(_scan_clusters(text))
+    out.extend(_find_passports(text))
+    out.extend(_find_plates(text))
+    out.extend(_find_dobs(text))
+    out.extend(_find_masked(text))
+    return out
+
+
+_TYPES = frozenset({
+    "KR_RRN", "KR_FRN", "KR_CRN", "KR_BRN", "KR_PASSPORT", "KR_DRIVER_LICENSE", "CREDIT_CARD",
+    "KR_BANK_ACCOUNT", "KR_HEALTH_INSURANCE", "PHONE_NUMBER", "EMAIL_ADDRESS", "IP_ADDRESS",
+    "KR_VEHICLE_PLATE", "DATE_OF_BIRTH", "KR_POSTAL_CODE",
+})
+
+RECOGNIZERS: list[Recognizer] = [Recognizer("kr_structured", _TYPES, find_structured)]
