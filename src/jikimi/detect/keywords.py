@@ -46,7 +46,7 @@ CONTEXT: dict[str, tuple[str, ...]] = {
         # Full bank names end in 은행/뱅크, which the stems below cover; bare words such as 우리
         # ("we"), 하나 ("one"), 기업 ("company") or 국민 ("citizens") are left out on purpose.
         "계좌번호", "계좌", "입금", "환불", "출금", "예금주", "은행", "가상계좌", "송금", "이체",
-        "account", "bank", "뱅크", "KB", "신한", "농협", "NH", "IBK", "새마을금고", "우체국",
+        "account", "acct", "bank", "뱅크", "KB", "신한", "농협", "NH", "IBK", "새마을금고", "우체국",
         "신협", "수협", "SC제일", "씨티", "KDB", "저축",
     ),
     "KR_HEALTH_INSURANCE": (

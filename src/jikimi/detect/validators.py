@@ -68,7 +68,8 @@ def rrn_kind(digits: str, *, today: _dt.date | None = None) -> str | None:
     born = birth_date(digits)
     if born is None or born > (today or _dt.date.today()):
         return None
-    if rrn_check_digit(digits) == int(digits[12]):
+    if rrn_check_digit(digits) == int(digits[12]) and int(digits[7:9]) <= 95:
+        # birthplace codes 00–95 were the ones in use before the random era [§1]
         return "checksum"
     if born >= RRN_RANDOM_ERA and digits[6] in "34":
         return "random_era"

@@ -1,0 +1,231 @@
+"""The ``jikimi`` command line: a thin layer over the library.
+
+Exit codes (the same for every command):
+
+* 0 — ran cleanly and found nothing to report
+* 1 — the command's findings or failures (``scan``: personal data was found)
+* 2 — usage or input error (bad option, missing file, unreadable or malformed records)
+
+Reporting commands print machine-readable output with ``--json`` (global, before the command,
+or after it); human output goes through rich. Findings never contain matched values unless
+``--show-values`` is given, so a scan report can be shared without spreading the data it found.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jikimi import __version__
+from jikimi.detect.engine import DEFAULT_MIN_SCORE
+from jikimi.entities import ENTITY_TYPES
+from jikimi.io import RecordError
+from jikimi.scanning import RecordResult, ScanJob, ScanSummary
+
+EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+PROGRESS_MIN_BYTES = 4 * 2**20
+
+app = typer.Typer(
+    name="jikimi",
+    help="jikimi (지킴이): Korean personal data for AI on any cloud — the data may travel, "
+    "the keys and the control stay home.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+class _State:
+    json: bool = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"jikimi {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Machine-readable output for reporting commands.")
+    ] = False,
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = None,
+) -> None:
+    """Find, protect and audit Korean personal data. Exit codes: 0 ok, 1 findings, 2 usage/input error."""
+    _State.json = json_out
+
+
+def _error_line(err: RecordError) -> str:
+    where = f"{err.source}:{err.line}"
+    if err.record_id is not None:
+        where += f" (id {err.record_id})"
+    if err.field:
+        where += f" field {err.field!r}"
+    return f"{where}: {err.kind}: {err.message}"
+
+
+@app.command()
+def scan(
+    path: Annotated[str, typer.Argument(help="File, directory, or - for stdin.")],
+    json_out: Annotated[
+        bool, typer.Option("--json", help="One JSON object per record on stdout.")
+    ] = False,
+    field: Annotated[
+        Optional[list[str]],
+        typer.Option("--field", "-f", help="JSONL field path(s) or table columns to scan (default: all text)."),
+    ] = None,
+    id_field: Annotated[str, typer.Option("--id-field", help="Record id field or column.")] = "id",
+    entities: Annotated[
+        Optional[str], typer.Option("--entities", "-e", help="Comma-separated entity types (default: all).")
+    ] = None,
+    min_score: Annotated[
+        float, typer.Option("--min-score", min=0.0, max=1.0, help="Drop findings scoring below this.")
+    ] = DEFAULT_MIN_SCORE,
+    fmt: Annotated[
+        Optional[str], typer.Option("--format", help="text, jsonl, csv or parquet (default: by extension).")
+    ] = None,
+    document: Annotated[
+        bool, typer.Option("--document", help="Plain text: one record per file instead of per line.")
+    ] = False,
+    show_values: Annotated[
+        bool, typer.Option("--show-values", help="Include matched values in output (they are personal data).")
+    ] = False,
+) -> None:
+    """Find Korean personal data in text, JSONL, CSV or Parquet files.
+
+    Exit code 1 when anything is found, 2 when input records were skipped or unreadable.
+    """
+    as_json = json_out or _State.json
+    if fmt is not None and fmt not in ("text", "jsonl", "csv", "parquet"):
+        err_console.print(f"[red]error:[/] unknown format {fmt!r} (text, jsonl, csv, parquet)")
+        raise typer.Exit(EXIT_USAGE)
+    errors: list[RecordError] = []
+
+    def on_error(err: RecordError) -> None:
+        errors.append(err)
+        err_console.print(_error_line(err), markup=False, highlight=False)
+
+    try:
+        job = ScanJob(
+            entities=entities,
+            min_score=min_score,
+            fields=field,
+            id_field=id_field,
+            fmt=fmt,
+            text_mode="document" if document else "line",
+            on_error=on_error,
+        )
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+    try:
+        if as_json:
+            _emit_json(job.run(path), show_values)
+        else:
+            total = _input_bytes(path)
+            _consume_with_progress(job.run(path), total)
+    except FileNotFoundError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+    summary = job.summary
+    if as_json:
+        sys.stderr.write(orjson.dumps({"summary": summary.to_dict()}).decode() + "\n")
+    else:
+        _print_summary(summary, show_values)
+    if summary.errors:
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(EXIT_FOUND if sum(summary.counts.values()) else EXIT_OK)
+
+
+def _emit_json(results: object, show_values: bool) -> None:
+    out = sys.stdout.buffer
+    buf: list[bytes] = []
+    dumps = orjson.dumps
+    for r in results:  # type: ignore[attr-defined]
+        assert isinstance(r, RecordResult)
+        fs = [f.to_dict(r.texts[f.field or ""] if show_values else None) for f in r.findings]
+        buf.append(dumps({"id": r.id, "findings": fs}))
+        if len(buf) >= 1024:
+            out.write(b"\n".join(buf) + b"\n")
+            buf.clear()
+    if buf:
+        out.write(b"\n".join(buf) + b"\n")
+    out.flush()
+
+
+def _input_bytes(path: str) -> int:
+    if path == "-":
+        return 0
+    p = Path(path)
+    if p.is_file():
+        return p.stat().st_size
+    if p.is_dir():
+        return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+    return 0
+
+
+def _consume_with_progress(results: object, total: int) -> None:
+    it = iter(results)  # type: ignore[call-overload]
+    if total < PROGRESS_MIN_BYTES or not err_console.is_terminal:
+        for _ in it:
+            pass
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+        TimeRemainingColumn(), console=err_console, transient=True,
+    ) as progress:
+        task = progress.add_task("scanning", total=total)
+        for r in it:
+            progress.advance(task, sum(len(t.encode()) + 8 for t in r.texts.values()))
+
+
+def _print_summary(s: ScanSummary, show_values: bool) -> None:
+    console = Console()
+    table = Table(title="jikimi scan", show_lines=False)
+    table.add_column("field")
+    table.add_column("entity type")
+    table.add_column("label")
+    table.add_column("tier", justify="right")
+    table.add_column("count", justify="right")
+    table.add_column("example (masked)")
+    for (fld, etype), count in sorted(s.counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        e = ENTITY_TYPES[etype]
+        table.add_row(fld, etype, e.label_ko, str(e.tier), str(count), s.examples.get((fld, etype), ""))
+    if s.counts:
+        console.print(table)
+    for src, cols in s.columns.items():
+        typed = {n: p for n, p in cols.items() if p.entity_type}
+        if typed:
+            console.print(
+                f"columns classified in {src}: "
+                + ", ".join(f"{n} → {p.entity_type} ({p.share:.0%})" for n, p in typed.items())
+            )
+    mb = s.chars and s.chars / 1e6
+    console.print(
+        f"{s.files} file(s), {s.records} record(s), {s.records_with_findings} with personal data, "
+        f"{sum(s.counts.values())} finding(s); {s.skipped} record(s) skipped, {s.errors} error(s); "
+        f"{s.seconds:.2f} s ({mb:.1f} M chars)"
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
