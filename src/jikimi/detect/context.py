@@ -15,6 +15,9 @@ from functools import lru_cache
 DEFAULT_WINDOW = 30
 """Characters before a candidate searched for a keyword (after: a third of it)."""
 
+RECORD_SEPARATOR = "\x00"
+"""The engine scans many records joined by this character at once; context never crosses it."""
+
 
 @lru_cache(maxsize=None)
 def keyword_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -34,8 +37,20 @@ def has_context(
 ) -> bool:
     """True when a keyword occurs shortly before ``start`` or shortly after ``end``."""
     pat = words if isinstance(words, re.Pattern) else keyword_pattern(tuple(words))
-    if after is None:
-        after = before // 3
-    if pat.search(text, max(0, start - before), start):
+    lo, hi = window(text, start, end, before, before // 3 if after is None else after)
+    if pat.search(text, lo, start):
         return True
-    return after > 0 and pat.search(text, end, min(len(text), end + after)) is not None
+    return hi > end and pat.search(text, end, hi) is not None
+
+
+def window(text: str, start: int, end: int, before: int, after: int) -> tuple[int, int]:
+    """The context window around ``text[start:end]``, clamped to the record it belongs to."""
+    lo = max(0, start - before)
+    sep = text.rfind(RECORD_SEPARATOR, lo, start)
+    if sep >= 0:
+        lo = sep + 1
+    hi = min(len(text), end + after)
+    sep = text.find(RECORD_SEPARATOR, end, hi)
+    if sep >= 0:
+        hi = sep
+    return lo, hi

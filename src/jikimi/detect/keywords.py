@@ -81,5 +81,43 @@ VERSION_WORDS: tuple[str, ...] = ("버전", "version", "ver", "v", "release", "b
 
 PATTERNS: dict[str, re.Pattern[str]] = {k: keyword_pattern(v) for k, v in CONTEXT.items()}
 NEGATIVE_PATTERN = keyword_pattern(NEGATIVE)
-BIRTH_GATE = re.compile(r"생년월일|생일|출생|태어|생년|년생|[0-9]생|DOB|[Bb]irth|born", re.IGNORECASE)
-"""Cheap whole-text test: date-of-birth patterns run only on texts that mention a birth at all."""
+NEGATIVE_KEY = "_NEGATIVE"
+
+
+def _keyword_types() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for etype, words in CONTEXT.items():
+        for w in words:
+            table.setdefault(w.lower(), set()).add(etype)
+    for w in NEGATIVE:
+        table.setdefault(w.lower(), set()).add(NEGATIVE_KEY)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+KEYWORD_TYPES = _keyword_types()
+ALL_KEYWORDS = re.compile(
+    "|".join(re.escape(k) for k in sorted(KEYWORD_TYPES, key=len, reverse=True))
+)
+"""Every context keyword of every type in one alternation, longest first: one search of a
+candidate's window tells all the types it has context for (a longer keyword such as
+외국인등록번호 wins over the shorter 등록번호 inside it, which is the intended reading)."""
+
+
+def context_types(text: str, lo: int, start: int, end: int, hi: int) -> frozenset[str]:
+    """The entity types (and :data:`NEGATIVE_KEY`) whose keywords occur in ``text[lo:start]``
+    or ``text[end:hi]``."""
+    # lower-casing the short window is cheaper than a case-insensitive alternation
+    found = ALL_KEYWORDS.findall(text[lo:start].lower())
+    if hi > end:
+        found += ALL_KEYWORDS.findall(text[end:hi].lower())
+    if not found:
+        return frozenset()
+    if len(found) == 1:
+        return KEYWORD_TYPES[found[0]]
+    return frozenset().union(*(KEYWORD_TYPES[k] for k in found))
+
+
+BIRTH_GATE = re.compile(r"생년월일|생일|출생|태어|생년|년생|일생|DOB|dob|Birth|birth|BIRTH|born|Born")
+"""Birth keywords (literals only, so the whole-text pass stays fast); date-of-birth patterns
+run only in windows around them. Dates glued to 생 (``87.03.09생``) are caught by the
+digit-group pass instead."""

@@ -22,15 +22,19 @@ import ipaddress
 import re
 
 from jikimi.detect import validators as v
-from jikimi.detect.context import has_context
+from jikimi.detect.context import DEFAULT_WINDOW, has_context, window
 from jikimi.detect.finding import Finding
-from jikimi.detect.keywords import BIRTH_GATE, NEGATIVE_PATTERN, PATTERNS, VERSION_WORDS
+from jikimi.detect.keywords import BIRTH_GATE, NEGATIVE_KEY, VERSION_WORDS, context_types
 from jikimi.detect.registry import Recognizer
 
 _DASHES = "-‐‑–—－"
-_CLUSTER = re.compile(r"[0-9]+(?:[-‐‑–—－./ ][0-9]+)*")
+_SCAN = re.compile(r"(?P<plate>[0-9]{2,3} ?[가-힣] ?[0-9]{4})|[0-9][-‐‑–—－./ 0-9]*[0-9]")
+"""The one pass over the text: vehicle plates, or a run of digits and single separators."""
+_DOUBLE_SEP = re.compile(r"[^0-9]{2}")
+_SUB_CLUSTER = re.compile(r"[0-9]+(?:[-‐‑–—－./ ][0-9]+)*")
+_SPLIT_KEEP = re.compile(r"([^0-9])")
 _HAS_DIGIT = re.compile(r"[0-9]")
-_LATIN_BEFORE = re.compile(r"[A-Za-z_#]$")
+_LATIN_BEFORE = re.compile(r"[A-Za-z_#]")
 _PAREN_AREA_BEFORE = re.compile(r"\((0[0-9]{1,3})\) ?$")
 
 # ---------------------------------------------------------------------------------------------
@@ -149,30 +153,26 @@ def _postal_prefix_ok(d: str) -> bool:
 
 
 class _Ctx:
-    """Lazily evaluated context tests around one candidate span (most candidates need one)."""
+    """The context around one candidate span: computed once, on first use, by one search."""
 
-    __slots__ = ("_cache", "end", "start", "text")
+    __slots__ = ("_types", "end", "start", "text")
 
     def __init__(self, text: str, start: int, end: int) -> None:
         self.text, self.start, self.end = text, start, end
-        self._cache: dict[str, bool] = {}
+        self._types: frozenset[str] | None = None
+
+    def _get(self) -> frozenset[str]:
+        if self._types is None:
+            lo, hi = window(self.text, self.start, self.end, DEFAULT_WINDOW, DEFAULT_WINDOW // 3)
+            self._types = context_types(self.text, lo, self.start, self.end, hi)
+        return self._types
 
     def has(self, entity: str) -> bool:
-        hit = self._cache.get(entity)
-        if hit is None:
-            hit = self._cache[entity] = has_context(
-                self.text, self.start, self.end, PATTERNS[entity]
-            )
-        return hit
+        return entity in self._get()
 
     @property
     def negative(self) -> bool:
-        hit = self._cache.get("_neg")
-        if hit is None:
-            hit = self._cache["_neg"] = has_context(
-                self.text, self.start, self.end, NEGATIVE_PATTERN, before=20, after=0
-            )
-        return hit
+        return NEGATIVE_KEY in self._get()
 
 
 def _f(entity: str, start: int, end: int, score: float, rec: str) -> Finding:
@@ -214,8 +214,12 @@ def _classify(text: str, start: int, end: int, groups: list[str], seps: str) -> 
                 lo, hi = _PHONE_SCORE[kind]
                 out.append(_f("PHONE_NUMBER", start, end, _score(ctx, "PHONE_NUMBER", lo, hi, ambiguous=False), "kr_phone"))
                 return out, True
-        # dates, version strings and other dotted/slashed numbers are not identifiers here;
-        # birth dates are found by the date-of-birth pattern.
+        # dates, version strings and other dotted/slashed numbers are not identifiers; birth
+        # dates are found near birth keywords, except a date glued to 생 ("87.03.09생")
+        if len(groups) == 3 and end < len(text) and text[end] == "생" and len(set(seps)) == 1:
+            y, mo, d = groups
+            if len(y) in (2, 4) and v.valid_date(_year(y), int(mo), int(d)):
+                return [_f("DATE_OF_BIRTH", start, end, 0.9, "dob")], True
         return [], len(groups) >= 2 and " " not in sepset
 
     # international prefix: "+82 10-…", "+82-2-…", "0082 10…", "82-10-…" (trunk 0 dropped)
@@ -311,50 +315,61 @@ def _classify(text: str, start: int, end: int, groups: list[str], seps: str) -> 
 
 def _scan_clusters(text: str) -> list[Finding]:
     found: list[Finding] = []
-    for m in _CLUSTER.finditer(text):
+    n_text = len(text)
+    for m in _SCAN.finditer(text):
         s, e = m.span()
+        if m.lastgroup == "plate":
+            f = _plate(text, s, e, m)
+            if f is not None:
+                found.append(f)
+            continue
         if e - s < 5:
             continue
-        if s and _LATIN_BEFORE.search(text, s - 1, s):
+        if s and _LATIN_BEFORE.match(text, s - 1):
             continue
-        if e < len(text) and text[e].isascii() and text[e].isalpha():
+        if e < n_text and text[e].isascii() and text[e].isalpha():
             continue
         raw = m.group()
-        # split into groups and the separators between them
-        groups: list[str] = []
-        seps: list[str] = []
-        offs: list[int] = []  # start offset of each group
-        cur = s
-        g0 = 0
-        for i, ch in enumerate(raw):
-            if not ("0" <= ch <= "9"):
-                groups.append(raw[g0:i])
-                offs.append(cur)
-                seps.append(ch)
-                g0 = i + 1
-                cur = s + i + 1
-        groups.append(raw[g0:])
-        offs.append(cur)
-        if " " not in seps:
-            found.extend(_classify(text, s, e, groups, "".join(seps))[0])
-            continue
-        # space-joined: try windows that start and end at spaces, longest first, left to right
-        cut = [0] + [i + 1 for i, sp in enumerate(seps) if sp == " "] + [len(groups)]
-        segs = len(cut) - 1
-        i = 0
-        while i < segs:
-            for j in range(segs, i, -1):
-                a, b = cut[i], cut[j]
-                ws = offs[a]
-                we = offs[b - 1] + len(groups[b - 1])
-                res, consumed = _classify(text, ws, we, groups[a:b], "".join(seps[a : b - 1]))
-                if res or consumed:
-                    found.extend(res)
-                    i = j
-                    break
-            else:
-                i += 1
+        if _DOUBLE_SEP.search(raw):
+            # "1987. 3. 9" or "2024.01.02. 010-…": split where two separators meet
+            for sub in _SUB_CLUSTER.finditer(raw):
+                if sub.end() - sub.start() >= 5:
+                    _cluster(text, s + sub.start(), s + sub.end(), sub.group(), found)
+        else:
+            _cluster(text, s, e, raw, found)
     return found
+
+
+def _cluster(text: str, s: int, e: int, raw: str, found: list[Finding]) -> None:
+    parts = _SPLIT_KEEP.split(raw)
+    groups = parts[0::2]
+    seps = parts[1::2]
+    if " " not in seps:
+        found.extend(_classify(text, s, e, groups, "".join(seps))[0])
+        return
+    # space-joined: try windows that start and end at spaces, longest first, left to right
+    offs = []
+    pos = s
+    for g in groups:
+        offs.append(pos)
+        pos += len(g) + 1
+    cut = [0] + [i + 1 for i, sp in enumerate(seps) if sp == " "] + [len(groups)]
+    segs = len(cut) - 1
+    i = 0
+    while i < segs:
+        for j in range(segs, i, -1):
+            a, b = cut[i], cut[j]
+            ws = offs[a]
+            we = offs[b - 1] + len(groups[b - 1])
+            if we - ws < 5:
+                continue
+            res, consumed = _classify(text, ws, we, groups[a:b], "".join(seps[a : b - 1]))
+            if res or consumed:
+                found.extend(res)
+                i = j
+                break
+        else:
+            i += 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,86 +403,106 @@ def _find_emails(text: str) -> list[Finding]:
     return out
 
 
-_IPV6 = re.compile(r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]{1,3}(?:\.[0-9]{1,3}){3})?(?![0-9A-Fa-f:])")
+_IPV6_COLON = re.compile(r":(?=[0-9A-Fa-f:])")
+_IPV6_TOKEN_LEFT = re.compile(r"[0-9A-Fa-f:]*$")
+_IPV6_TOKEN_RIGHT = re.compile(r"[0-9A-Fa-f:]*(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3})?")
 
 
 def _find_ipv6(text: str) -> list[Finding]:
-    if text.count(":") < 2:
-        return []
+    """IPv6 tokens, found from their colons (a literal, so the pass is cheap)."""
     out = []
-    for m in _IPV6.finditer(text):
-        cand = m.group()
-        if cand.count(":") < 2 or len(cand) < 3:
+    done = -1
+    for m in _IPV6_COLON.finditer(text):
+        c = m.start()
+        if c < done:
+            continue
+        left = _IPV6_TOKEN_LEFT.search(text, max(0, c - 40), c)
+        s = left.start() if left else c
+        right = _IPV6_TOKEN_RIGHT.match(text, c)
+        e = right.end() if right else c + 1
+        done = e
+        cand = text[s:e]
+        # "::" or the full 8 groups: a clock (12:30:45) can never pass
+        if ("::" not in cand and cand.count(":") != 7) or len(cand) < 3:
+            continue
+        if (s and (text[s - 1].isalnum() and text[s - 1].isascii())) or (
+            e < len(text) and text[e].isascii() and (text[e].isalnum() or text[e] in ".:")
+        ):
             continue
         try:
             ipaddress.IPv6Address(cand)
         except ValueError:
             continue
-        # "::" alone or a clock like "12:30:45" never parses as IPv6 with enough groups; still
-        # demand either "::" or 8 groups so that timestamps cannot slip through
-        if "::" not in cand and cand.count(":") != 7:
+        ctx = _Ctx(text, s, e)
+        if cand in ("::", "::1") and not ctx.has("IP_ADDRESS"):
             continue
-        if cand in ("::", "::1") and not has_context(text, m.start(), m.end(), PATTERNS["IP_ADDRESS"]):
-            continue
-        ctx = _Ctx(text, m.start(), m.end())
-        out.append(_f("IP_ADDRESS", m.start(), m.end(), _score(ctx, "IP_ADDRESS", 0.85, 0.97, ambiguous=False), "ipv6"))
+        out.append(_f("IP_ADDRESS", s, e, _score(ctx, "IP_ADDRESS", 0.85, 0.97, ambiguous=False), "ipv6"))
     return out
 
 
-# passports [§5]
-_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[MSRODmsrod](?:[0-9]{8}|[0-9]{3}[A-Za-z][0-9]{4})(?![A-Za-z0-9])")
+# passports [§5]: format-only, so only searched near a passport keyword
+_PASSPORT_GATE = re.compile(r"여권|passport|Passport|PASSPORT|PP No|PP no")
+_PASSPORT = re.compile(r"[MSRODmsrod](?:[0-9]{8}|[0-9]{3}[A-Za-z][0-9]{4})(?![A-Za-z0-9])")
 
 
 def _find_passports(text: str) -> list[Finding]:
     out = []
-    for m in _PASSPORT.finditer(text):
-        ctx = _Ctx(text, m.start(), m.end())
-        out.append(_f("KR_PASSPORT", m.start(), m.end(), _score(ctx, "KR_PASSPORT", 0.35, 0.93), "kr_passport"))
+    done = 0
+    for g in _PASSPORT_GATE.finditer(text):
+        lo = max(done, g.start() - 12)
+        hi = min(len(text), g.end() + 40)
+        done = hi
+        for m in _PASSPORT.finditer(text, lo, hi):
+            s = m.start()
+            if s and text[s - 1].isascii() and text[s - 1].isalnum():
+                continue
+            ctx = _Ctx(text, s, m.end())
+            out.append(_f("KR_PASSPORT", s, m.end(), _score(ctx, "KR_PASSPORT", 0.35, 0.93), "kr_passport"))
     return out
 
 
-# vehicle plates [§11]
+# vehicle plates [§11] (matched by the main pass, checked here)
 _PLATE_USE = frozenset("가나다라마거너더러머버서어저고노도로모보소오조구누두루무부수우주아바사자하허호배")
 _PLATE_REGIONS = ("서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원",
                   "충북", "충남", "전북", "전남", "경북", "경남", "제주")
-_PLATE = re.compile(r"(?<![0-9])([0-9]{2,3}) ?([가-힣]) ?([0-9]{4})(?![0-9])")
+_PLATE_PARTS = re.compile(r"([0-9]{2,3}) ?([가-힣]) ?([0-9]{4})")
 _PLATE_REGION_BEFORE = re.compile("(" + "|".join(_PLATE_REGIONS) + r") ?$")
 _PLATE_PARTICLE_AFTER = re.compile(r"(?:이|가|은|는|을|를|으로|로|와|과|의|에|도|번|차|입니다|이에요|예요|[^가-힣A-Za-z0-9]|$)")
 
 
-def _find_plates(text: str) -> list[Finding]:
-    out = []
-    for m in _PLATE.finditer(text):
-        cls, syl, _ = m.groups()
-        if syl not in _PLATE_USE:
-            continue
-        if len(cls) == 3 and cls[0] == "0":
-            continue
-        s, e = m.span()
-        if e < len(text) and not _PLATE_PARTICLE_AFTER.match(text, e):
-            continue
-        region = _PLATE_REGION_BEFORE.search(text, max(0, s - 3), s)
-        if region is None and s > 0 and ("가" <= text[s - 1] <= "힣" or text[s - 1].isalnum()):
-            continue
-        if region is not None:
-            s = region.start()
-            if s > 0 and ("가" <= text[s - 1] <= "힣"):
-                s = m.start()  # "…서울32바" glued to a word: keep just the plate
-                region = None
-        ctx = _Ctx(text, s, e)
-        base = 0.9 if region is not None else 0.72
-        out.append(_f("KR_VEHICLE_PLATE", s, e, _score(ctx, "KR_VEHICLE_PLATE", base, 0.95, ambiguous=False), "kr_plate"))
-    return out
+def _is_hangul(ch: str) -> bool:
+    return "가" <= ch <= "힣"
 
 
-# dates of birth [§16]
-_DOB_KO = re.compile(
-    r"(?<![0-9])([0-9]{4}|[0-9]{2}) ?년 ?(?:([0-9]{1,2}) ?월 ?([0-9]{1,2}) ?일|(생))"
-)
+def _plate(text: str, s: int, e: int, m: re.Match[str]) -> Finding | None:
+    pm = _PLATE_PARTS.fullmatch(m.group())
+    assert pm is not None
+    cls, syl, _ = pm.groups()
+    if syl not in _PLATE_USE or (len(cls) == 3 and cls[0] == "0"):
+        return None
+    if e < len(text) and (text[e].isdigit() or not _PLATE_PARTICLE_AFTER.match(text, e)):
+        return None
+    if s and text[s - 1].isdigit():
+        return None
+    region = _PLATE_REGION_BEFORE.search(text, max(0, s - 3), s)
+    if region is not None and region.start() and _is_hangul(text[region.start() - 1]):
+        region = None  # "…서울32바" glued to a word: not a region prefix
+    if region is None and s and (_is_hangul(text[s - 1]) or text[s - 1].isalnum()):
+        return None
+    if region is not None:
+        s = region.start()
+    ctx = _Ctx(text, s, e)
+    base = 0.9 if region is not None else 0.72
+    return _f("KR_VEHICLE_PLATE", s, e, _score(ctx, "KR_VEHICLE_PLATE", base, 0.95, ambiguous=False), "kr_plate")
+
+
+# dates of birth [§16]: only near a birth keyword, so the patterns run on small windows
+_DOB_KO = re.compile(r"([0-9]{4}|[0-9]{2}) ?년 ?(?:([0-9]{1,2}) ?월 ?([0-9]{1,2}) ?일|(생))")
 _DOB_NUM = re.compile(
-    r"(?<![0-9.\-/])((?:19|20)[0-9]{2}|[0-9]{2})([.\-/]) ?([0-9]{1,2})\2 ?([0-9]{1,2})(?![0-9])(생)?"
-    r"|(?<![0-9])((?:19|20)[0-9]{2})(0[1-9]|1[0-2])([0-3][0-9])(?![0-9])"
+    r"((?:19|20)[0-9]{2}|[0-9]{2})([.\-/]) ?([0-9]{1,2})\2 ?([0-9]{1,2})(?![0-9])"
+    r"|((?:19|20)[0-9]{2})(0[1-9]|1[0-2])([0-3][0-9])(?![0-9])"
 )
+_DOB_BEFORE, _DOB_AFTER = 40, 24
 
 
 def _year(y: str) -> int:
@@ -480,61 +515,81 @@ def _year(y: str) -> int:
 
 def _find_dobs(text: str) -> list[Finding]:
     """Dates count as birth dates only with birth context (a plain date is not personal data)."""
-    if not BIRTH_GATE.search(text):
-        return []
-    out = []
-    for m in _DOB_KO.finditer(text):
-        y, mo, d, saeng = m.groups()
-        if saeng is not None:
-            out.append(_f("DATE_OF_BIRTH", m.start(), m.end(), 0.85, "dob"))
-            continue
-        if not v.valid_date(_year(y), int(mo), int(d)):
-            continue
-        if text.startswith("생", m.end()) or _Ctx(text, m.start(), m.end()).has("DATE_OF_BIRTH"):
-            out.append(_f("DATE_OF_BIRTH", m.start(), m.end(), 0.9, "dob"))
-    for m in _DOB_NUM.finditer(text):
-        if m.group(1):
-            y, mo, d, e = m.group(1), m.group(3), m.group(4), m.end(4)
-        else:
-            y, mo, d, e = m.group(6), m.group(7), m.group(8), m.end()
-        if not v.valid_date(_year(y), int(mo), int(d)):
-            continue
-        if text.startswith("생", e) or _Ctx(text, m.start(), e).has("DATE_OF_BIRTH"):
-            out.append(_f("DATE_OF_BIRTH", m.start(), e, 0.9, "dob"))
+    out: list[Finding] = []
+    seen: set[int] = set()
+    done = 0
+    for g in BIRTH_GATE.finditer(text):
+        lo = max(done, g.start() - _DOB_BEFORE)
+        hi = min(len(text), g.end() + _DOB_AFTER)
+        done = hi
+        for m in _DOB_KO.finditer(text, lo, hi):
+            s = m.start()
+            if s in seen or (s and text[s - 1].isdigit()):
+                continue
+            y, mo, d, saeng = m.groups()
+            if saeng is None:
+                if not v.valid_date(_year(y), int(mo), int(d)):
+                    continue
+                if not (text.startswith("생", m.end()) or _Ctx(text, s, m.end()).has("DATE_OF_BIRTH")):
+                    continue
+            seen.add(s)
+            out.append(_f("DATE_OF_BIRTH", s, m.end(), 0.85 if saeng else 0.9, "dob"))
+        for m in _DOB_NUM.finditer(text, lo, hi):
+            s = m.start()
+            if s in seen or (s and text[s - 1] in "0123456789.-/"):
+                continue
+            if m.group(1):
+                y, mo, d = m.group(1), m.group(3), m.group(4)
+            else:
+                y, mo, d = m.group(5), m.group(6), m.group(7)
+            e = m.end()
+            if not v.valid_date(_year(y), int(mo), int(d)):
+                continue
+            if text.startswith("생", e) or _Ctx(text, s, e).has("DATE_OF_BIRTH"):
+                seen.add(s)
+                out.append(_f("DATE_OF_BIRTH", s, e, 0.9, "dob"))
     return out
 
 
-# masked identifiers: "900101-1******", "010-****-1234" are partial PII and still reported [§ intro]
+# masked identifiers: "900101-1******", "010-****-1234" are partial PII and still reported
+_MASK_GATE = re.compile(r"[*●○xX]{3}")
 _MASKED = re.compile(
-    r"(?<![0-9])[0-9]{6}[-‐‑–—－][1-8][*●○xX]{6}(?![0-9*])"
-    r"|(?<![0-9])01[016789][-‐‑–—－][*●○xX]{3,4}[-‐‑–—－][0-9]{4}(?![0-9])"
-    r"|(?<![0-9])01[016789][-‐‑–—－][0-9]{3,4}[-‐‑–—－][*●○xX]{4}(?![0-9*])"
+    r"[0-9]{6}[-‐‑–—－][1-8][*●○xX]{6}(?![0-9*])"
+    r"|01[016789][-‐‑–—－][*●○xX]{3,4}[-‐‑–—－][0-9]{4}(?![0-9])"
+    r"|01[016789][-‐‑–—－][0-9]{3,4}[-‐‑–—－][*●○xX]{4}(?![0-9*])"
 )
 
 
 def _find_masked(text: str) -> list[Finding]:
-    if "*" not in text and "●" not in text and "○" not in text and "xx" not in text.lower():
-        return []
     out = []
-    for m in _MASKED.finditer(text):
-        g = m.group()
-        if g[0] == "0" and g[1] == "1":
-            out.append(_f("PHONE_NUMBER", m.start(), m.end(), 0.7, "masked"))
-        else:
-            digit = int(g[7])
-            out.append(_f("KR_FRN" if digit >= 5 else "KR_RRN", m.start(), m.end(), 0.7, "masked"))
+    done = 0
+    for g in _MASK_GATE.finditer(text):
+        if g.start() < done:
+            continue
+        lo = max(done, g.start() - 14)
+        hi = min(len(text), g.end() + 12)
+        done = hi
+        for m in _MASKED.finditer(text, lo, hi):
+            s = m.start()
+            if s and text[s - 1].isdigit():
+                continue
+            v_ = m.group()
+            if v_.startswith("01"):
+                out.append(_f("PHONE_NUMBER", s, m.end(), 0.7, "masked"))
+            else:
+                out.append(_f("KR_FRN" if int(v_[7]) >= 5 else "KR_RRN", s, m.end(), 0.7, "masked"))
     return out
 
 
 def find_structured(text: str) -> list[Finding]:
     """All structured-identifier candidates in ``text`` (overlaps resolved by the engine)."""
-    out: list[Finding] = _find_emails(text)
-    out.extend(_find_ipv6(text))
+    out: list[Finding] = _find_emails(text) if "@" in text else []
+    if ":" in text:
+        out.extend(_find_ipv6(text))
     if _HAS_DIGIT.search(text) is None:
         return out
     out.extend(_scan_clusters(text))
     out.extend(_find_passports(text))
-    out.extend(_find_plates(text))
     out.extend(_find_dobs(text))
     out.extend(_find_masked(text))
     return out
