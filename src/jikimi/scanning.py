@@ -21,6 +21,8 @@ from jikimi.detect.finding import Finding
 from jikimi.io import Record, RecordError, detect_format, iter_paths, read_records
 
 TABLE_FORMATS = frozenset({"csv", "parquet"})
+BATCH_RECORDS = 512
+"""Records scanned together (see :meth:`Scanner.scan_many`); small enough to keep memory flat."""
 
 
 @dataclass(slots=True)
@@ -142,11 +144,19 @@ class ScanJob:
             profiles = self._profile(head)
             self.summary.columns[str(path)] = profiles
             items = _chain(head, items)
+        batch: list[Record] = []
         for item in items:
             if isinstance(item, RecordError):
+                # results stay in input order: flush what came before the bad record first
+                yield from self._scan_batch(batch, profiles)
+                batch = []
                 self._error(item)
                 continue
-            yield self._scan_record(item, profiles)
+            batch.append(item)
+            if len(batch) >= BATCH_RECORDS:
+                yield from self._scan_batch(batch, profiles)
+                batch = []
+        yield from self._scan_batch(batch, profiles)
 
     def _profile(self, head: list[Record | RecordError]) -> dict[str, ColumnProfile]:
         cols: dict[str, list[str]] = {}
@@ -163,20 +173,27 @@ class ScanJob:
         if self.on_error is not None:
             self.on_error(err)
 
-    def _scan_record(self, rec: Record, profiles: dict[str, ColumnProfile]) -> RecordResult:
-        findings: list[Finding] = []
-        for name, text in rec.fields.items():
-            found = self.scanner.scan(text, field=name)
-            prof = profiles.get(name)
-            if prof is not None and prof.entity_type is not None:
-                cell = cell_finding(prof, text)
-                if cell is not None and cell.entity_type in self.scanner.entities:
-                    found = [
-                        f.with_field(name)
-                        for f in resolve_overlaps([*found, cell.with_field(name)])
-                    ]
-            findings.extend(found)
-            self.summary.chars += len(text)
+    def _scan_batch(
+        self, batch: list[Record], profiles: dict[str, ColumnProfile]
+    ) -> Iterator[RecordResult]:
+        if not batch:
+            return
+        texts = [t for rec in batch for t in rec.fields.values()]
+        per_text = iter(self.scanner.scan_many(texts))
+        for rec in batch:
+            findings: list[Finding] = []
+            for name, text in rec.fields.items():
+                found = next(per_text)
+                prof = profiles.get(name)
+                if prof is not None and prof.entity_type is not None:
+                    cell = cell_finding(prof, text)
+                    if cell is not None and cell.entity_type in self.scanner.entities:
+                        found = resolve_overlaps([*found, cell])
+                findings.extend(f.with_field(name) for f in found)
+                self.summary.chars += len(text)
+            yield self._record_result(rec, findings)
+
+    def _record_result(self, rec: Record, findings: list[Finding]) -> RecordResult:
         s = self.summary
         s.records += 1
         if findings:

@@ -7,8 +7,10 @@ type's priority (checksum-backed types first), then the earlier start.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 
+from jikimi.detect.context import RECORD_SEPARATOR
 from jikimi.detect.finding import Finding
 from jikimi.detect.registry import Recognizer
 from jikimi.entities import ENTITY_TYPES, resolve_entities
@@ -60,20 +62,55 @@ class Scanner:
             raise TypeError(f"scan() needs str, got {type(text).__name__}")
         if not text:
             return []
-        raw: list[Finding] = []
-        for rec in self.recognizers:
-            raw.extend(rec.find(text))
-        # Resolve overlaps before filtering: a low-scoring but longer look-alike (a CRN, an order
-        # number) must still be able to suppress the shorter identifier-shaped span inside it.
-        resolved = resolve_overlaps(raw)
-        out = [
-            f
-            for f in resolved
-            if f.score >= self.min_score and f.entity_type in self.entities
-        ]
+        out = self._finish(self._raw(text))
         if field is not None:
             out = [f.with_field(field) for f in out]
         return out
+
+    def scan_many(self, texts: Sequence[str]) -> list[list[Finding]]:
+        """Scan many texts at once; the result equals ``[self.scan(t) for t in texts]``.
+
+        Why: per-call overhead (one regex pass per recognizer per text) dominates on short
+        records such as JSONL lines, so the texts are joined with a separator that no pattern
+        matches and context windows do not cross, scanned in one go, and the findings are
+        mapped back. A finding that would straddle two texts is impossible by construction and
+        dropped defensively.
+        """
+        if not texts:
+            return []
+        for t in texts:
+            if not isinstance(t, str):
+                raise TypeError(f"scan_many() needs str items, got {type(t).__name__}")
+        joined = RECORD_SEPARATOR.join(texts)
+        starts: list[int] = []
+        pos = 0
+        for t in texts:
+            starts.append(pos)
+            pos += len(t) + 1
+        per: list[list[Finding]] = [[] for _ in texts]
+        for f in self._raw(joined):
+            i = bisect_right(starts, f.start) - 1
+            base = starts[i]
+            if f.end - base > len(texts[i]):
+                continue
+            per[i].append(
+                Finding(f.entity_type, f.start - base, f.end - base, f.score, f.recognizer)
+            )
+        return [self._finish(fs) if fs else fs for fs in per]
+
+    def _raw(self, text: str) -> list[Finding]:
+        raw: list[Finding] = []
+        for rec in self.recognizers:
+            raw.extend(rec.find(text))
+        return raw
+
+    def _finish(self, raw: list[Finding]) -> list[Finding]:
+        # Resolve overlaps before filtering: a low-scoring but longer look-alike (a CRN, an order
+        # number) must still be able to suppress the shorter identifier-shaped span inside it.
+        resolved = resolve_overlaps(raw) if len(raw) > 1 else raw
+        return [
+            f for f in resolved if f.score >= self.min_score and f.entity_type in self.entities
+        ]
 
 
 _default: dict[tuple[frozenset[str], float], Scanner] = {}
