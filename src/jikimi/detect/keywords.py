@@ -56,7 +56,8 @@ CONTEXT: dict[str, tuple[str, ...]] = {
     "PHONE_NUMBER": (
         "연락처", "전화번호", "전화", "휴대폰", "핸드폰", "휴대전화", "폰번호", "폰", "긴급연락",
         "연락", "자택", "직장", "팩스", "FAX", "HP", "H.P", "Tel", "Mobile", "phone", "call",
-        "대표번호", "고객센터", "문의", "콜센터", "상담", "M.", "T.",
+        "대표번호", "고객센터", "문의", "콜센터", "상담", "M.", "T.", "customer service",
+        "service", "hotline", "contact", "call", "번호",
     ),
     "IP_ADDRESS": ("IP", "아이피", "접속", "로그", "서버", "host", "address", "addr"),
     "KR_POSTAL_CODE": ("우편번호", "우)", "(우", "[우", "우편", "주소", "배송지", "zip", "postal", "post code", "postcode"),
@@ -104,17 +105,26 @@ candidate's window tells all the types it has context for (a longer keyword such
 
 
 def context_types(text: str, lo: int, start: int, end: int, hi: int) -> frozenset[str]:
-    """The entity types (and :data:`NEGATIVE_KEY`) whose keywords occur in ``text[lo:start]``
-    or ``text[end:hi]``."""
+    """The entity types whose keywords occur in ``text[lo:start]`` or ``text[end:hi]``, plus
+    :data:`NEGATIVE_KEY` when the keyword nearest before the candidate labels a reference
+    number (``주문번호 …``): the closest label is the one that describes the value."""
     # lower-casing the short window is cheaper than a case-insensitive alternation
-    found = ALL_KEYWORDS.findall(text[lo:start].lower())
-    if hi > end:
-        found += ALL_KEYWORDS.findall(text[end:hi].lower())
-    if not found:
-        return frozenset()
-    if len(found) == 1:
-        return KEYWORD_TYPES[found[0]]
-    return frozenset().union(*(KEYWORD_TYPES[k] for k in found))
+    before = ALL_KEYWORDS.findall(text[lo:start].lower())
+    after = ALL_KEYWORDS.findall(text[end:hi].lower()) if hi > end else []
+    if not before and not after:
+        return _EMPTY
+    types: set[str] = set()
+    for k in before:
+        types |= KEYWORD_TYPES[k]
+    for k in after:
+        types |= KEYWORD_TYPES[k]
+    types.discard(NEGATIVE_KEY)
+    if before and NEGATIVE_KEY in KEYWORD_TYPES[before[-1]]:
+        types.add(NEGATIVE_KEY)
+    return frozenset(types)
+
+
+_EMPTY: frozenset[str] = frozenset()
 
 
 BIRTH_GATE = re.compile(r"생년월일|생일|출생|태어|생년|년생|일생|DOB|dob|Birth|birth|BIRTH|born|Born")

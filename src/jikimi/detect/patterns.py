@@ -24,7 +24,7 @@ import re
 from jikimi.detect import validators as v
 from jikimi.detect.context import DEFAULT_WINDOW, has_context, window
 from jikimi.detect.finding import Finding
-from jikimi.detect.keywords import BIRTH_GATE, NEGATIVE_KEY, VERSION_WORDS, context_types
+from jikimi.detect.keywords import BIRTH_GATE, NEGATIVE_KEY, context_types
 from jikimi.detect.registry import Recognizer
 
 _DASHES = "-‐‑–—－"
@@ -35,6 +35,9 @@ _SUB_CLUSTER = re.compile(r"[0-9]+(?:[-‐‑–—－./ ][0-9]+)*")
 _SPLIT_KEEP = re.compile(r"([^0-9])")
 _HAS_DIGIT = re.compile(r"[0-9]")
 _LATIN_BEFORE = re.compile(r"[A-Za-z_#]")
+_VERSION_BEFORE = re.compile(
+    r"(?:버전|version|Version|VERSION|ver\.?|Ver\.?|릴리스|release|build|[vV])\s*[:=]?\s*$"
+)
 _PAREN_AREA_BEFORE = re.compile(r"\((0[0-9]{1,3})\) ?$")
 
 # ---------------------------------------------------------------------------------------------
@@ -121,6 +124,33 @@ _BANK_LAYOUTS: tuple[tuple[tuple[int, ...], tuple[str, ...] | None], ...] = (
 )
 
 
+_INTL_BEFORE = re.compile(r"(?:\+|00)82[ -]?(?:\(0\)[ -]?)?$")
+
+
+def _international(text: str, start: int, groups: list[str]) -> tuple[int, str] | None:
+    """Korean numbers in international form; returns (span start, phone kind) or None."""
+    plus = start > 0 and text[start - 1] == "+"
+    first = groups[0]
+    rest: list[str] | None = None
+    if first == "0082" or (first == "82" and plus):
+        rest = ["0" + groups[1], *groups[2:]] if len(groups) > 1 else None
+    elif plus and first.startswith("82") and len(first) > 2:
+        rest = ["0" + first[2:], *groups[1:]]
+    elif first.startswith("0082") and len(first) > 4:
+        rest = ["0" + first[4:], *groups[1:]]
+    if rest is not None:
+        kind = _phone_kind(rest)
+        if kind is not None and kind != "representative":
+            return (start - 1 if plus else start), kind
+        return None
+    m = _INTL_BEFORE.search(text, max(0, start - 10), start)
+    if m is not None and first[0] != "0":
+        kind = _phone_kind(["0" + first, *groups[1:]])
+        if kind is not None and kind != "representative":
+            return m.start(), kind
+    return None
+
+
 def _bank_layout_match(groups: list[str]) -> bool:
     shape = tuple(len(g) for g in groups)
     for layout, prefixes in _BANK_LAYOUTS:
@@ -144,7 +174,8 @@ _LICENSE_NAME_BEFORE = re.compile(
 # ---------------------------------------------------------------------------------------------
 # postal codes [§12]
 _POSTAL_SIDO_AFTER = re.compile(
-    r"^[ ,)\]]{0,3}(?:서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충청|충북|충남|전라|전북|전남|경상|경북|경남|제주)"
+    r"[ ,)\]]{0,3}(?:서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충청|충북|충남|전라|전북|전남|경상|경북|경남|제주"
+    r"|[가-힣]{1,5}[시군구](?= ))"
 )
 
 
@@ -204,9 +235,12 @@ def _classify(text: str, start: int, end: int, groups: list[str], seps: str) -> 
     if "." in sepset or "/" in sepset:
         if sepset == {"."} and len(groups) == 4 and all(len(g) <= 3 for g in groups):
             if all(int(g) <= 255 and (g == "0" or g[0] != "0") for g in groups):
-                if has_context(text, start, end, VERSION_WORDS, before=12, after=0):
+                if _VERSION_BEFORE.search(text, max(0, start - 12), start):
                     return [], True
-                out.append(_f("IP_ADDRESS", start, end, _score(ctx, "IP_ADDRESS", 0.75, 0.95, ambiguous=False), "ipv4"))
+                # a dotted quad of small numbers without IP context reads as a version
+                small = all(int(g) <= 20 for g in groups[1:])
+                base = 0.35 if small else 0.75
+                out.append(_f("IP_ADDRESS", start, end, _score(ctx, "IP_ADDRESS", base, 0.95, ambiguous=False), "ipv4"))
             return out, True
         if sepset == {"."} and len(groups) == 3:
             kind = _phone_kind(groups)
@@ -219,23 +253,16 @@ def _classify(text: str, start: int, end: int, groups: list[str], seps: str) -> 
         if len(groups) == 3 and end < len(text) and text[end] == "생" and len(set(seps)) == 1:
             y, mo, d = groups
             if len(y) in (2, 4) and v.valid_date(_year(y), int(mo), int(d)):
-                return [_f("DATE_OF_BIRTH", start, end, 0.9, "dob")], True
+                return [_f("DATE_OF_BIRTH", start, end + 1, 0.9, "dob")], True
         return [], len(groups) >= 2 and " " not in sepset
 
-    # international prefix: "+82 10-…", "+82-2-…", "0082 10…", "82-10-…" (trunk 0 dropped)
-    intl_start = None
-    if len(groups) >= 3 and groups[0] in ("82", "0082"):
-        rest = ["0" + groups[1], *groups[2:]]
-        if _phone_kind(rest) is not None:
-            intl_start = start - 1 if start > 0 and text[start - 1] == "+" else start
-            if groups[0] == "82" and intl_start == start and not ctx.has("PHONE_NUMBER"):
-                intl_start = None
-        if intl_start is not None:
-            kind = _phone_kind(rest)
-            assert kind is not None
-            lo, hi = _PHONE_SCORE[kind]
-            out.append(_f("PHONE_NUMBER", intl_start, end, max(lo, 0.85) if kind != "representative" else lo, "kr_phone"))
-            return out, True
+    # international forms: "+82 10-…", "+82-2-…", "+8242 …", "0082-10…", "+82 (0)10-…"
+    intl = _international(text, start, groups)
+    if intl is not None:
+        p_start, kind = intl
+        lo, hi = _PHONE_SCORE[kind]
+        out.append(_f("PHONE_NUMBER", p_start, end, max(lo, 0.85), "kr_phone"))
+        return out, True
 
     kind = _phone_kind(groups)
     if kind is not None:
@@ -296,15 +323,17 @@ def _classify(text: str, start: int, end: int, groups: list[str], seps: str) -> 
             out.append(_f("KR_HEALTH_INSURANCE", start, end, 0.88, "kr_nhi"))
 
     if 10 <= n <= 14 and ctx.has("KR_BANK_ACCOUNT"):
+        # a bank's layout, or an unbroken run; other groupings (a timestamp "2024-03-05 10")
+        # are not accounts even next to a bank name
         layout = _bank_layout_match(groups)
-        if layout or len(groups) == 1 or len(groups) >= 3:
+        if layout or len(groups) == 1:
             s = 0.86 if layout else 0.72
             if ctx.negative:
                 s *= 0.4
             out.append(_f("KR_BANK_ACCOUNT", start, end, s, "kr_account"))
 
     if shape == (5,) and _postal_prefix_ok(digits):
-        after = _POSTAL_SIDO_AFTER.match(text[end : end + 8]) is not None
+        after = _POSTAL_SIDO_AFTER.match(text, end, min(len(text), end + 12)) is not None
         if ctx.has("KR_POSTAL_CODE") or after:
             out.append(_f("KR_POSTAL_CODE", start, end, 0.88, "kr_postal"))
     elif shape == (3, 3) and seps in _DASHES and ctx.has("KR_POSTAL_CODE"):
@@ -447,15 +476,13 @@ _PASSPORT = re.compile(r"[MSRODmsrod](?:[0-9]{8}|[0-9]{3}[A-Za-z][0-9]{4})(?![A-
 
 def _find_passports(text: str) -> list[Finding]:
     out = []
-    done = 0
+    seen: set[int] = set()
     for g in _PASSPORT_GATE.finditer(text):
-        lo = max(done, g.start() - 12)
-        hi = min(len(text), g.end() + 40)
-        done = hi
-        for m in _PASSPORT.finditer(text, lo, hi):
+        for m in _PASSPORT.finditer(text, max(0, g.start() - 12), min(len(text), g.end() + 40)):
             s = m.start()
-            if s and text[s - 1].isascii() and text[s - 1].isalnum():
+            if s in seen or (s and text[s - 1].isascii() and text[s - 1].isalnum()):
                 continue
+            seen.add(s)
             ctx = _Ctx(text, s, m.end())
             out.append(_f("KR_PASSPORT", s, m.end(), _score(ctx, "KR_PASSPORT", 0.35, 0.93), "kr_passport"))
     return out
@@ -501,6 +528,7 @@ _DOB_KO = re.compile(r"([0-9]{4}|[0-9]{2}) ?년 ?(?:([0-9]{1,2}) ?월 ?([0-9]{1,
 _DOB_NUM = re.compile(
     r"((?:19|20)[0-9]{2}|[0-9]{2})([.\-/]) ?([0-9]{1,2})\2 ?([0-9]{1,2})(?![0-9])"
     r"|((?:19|20)[0-9]{2})(0[1-9]|1[0-2])([0-3][0-9])(?![0-9])"
+    r"|([0-9]{2})(0[1-9]|1[0-2])([0-3][0-9])(?![0-9])"
 )
 _DOB_BEFORE, _DOB_AFTER = 40, 24
 
@@ -517,11 +545,9 @@ def _find_dobs(text: str) -> list[Finding]:
     """Dates count as birth dates only with birth context (a plain date is not personal data)."""
     out: list[Finding] = []
     seen: set[int] = set()
-    done = 0
     for g in BIRTH_GATE.finditer(text):
-        lo = max(done, g.start() - _DOB_BEFORE)
+        lo = max(0, g.start() - _DOB_BEFORE)
         hi = min(len(text), g.end() + _DOB_AFTER)
-        done = hi
         for m in _DOB_KO.finditer(text, lo, hi):
             s = m.start()
             if s in seen or (s and text[s - 1].isdigit()):
@@ -533,51 +559,56 @@ def _find_dobs(text: str) -> list[Finding]:
                 if not (text.startswith("생", m.end()) or _Ctx(text, s, m.end()).has("DATE_OF_BIRTH")):
                     continue
             seen.add(s)
-            out.append(_f("DATE_OF_BIRTH", s, m.end(), 0.85 if saeng else 0.9, "dob"))
+            e = m.end() + (1 if saeng is None and text.startswith("생", m.end()) else 0)
+            out.append(_f("DATE_OF_BIRTH", s, e, 0.85 if saeng else 0.9, "dob"))
         for m in _DOB_NUM.finditer(text, lo, hi):
             s = m.start()
             if s in seen or (s and text[s - 1] in "0123456789.-/"):
                 continue
             if m.group(1):
                 y, mo, d = m.group(1), m.group(3), m.group(4)
-            else:
+            elif m.group(5):
                 y, mo, d = m.group(5), m.group(6), m.group(7)
+            else:
+                y, mo, d = m.group(8), m.group(9), m.group(10)
             e = m.end()
             if not v.valid_date(_year(y), int(mo), int(d)):
                 continue
-            if text.startswith("생", e) or _Ctx(text, s, e).has("DATE_OF_BIRTH"):
+            glued = text.startswith("생", e)
+            if glued or _Ctx(text, s, e).has("DATE_OF_BIRTH"):
                 seen.add(s)
-                out.append(_f("DATE_OF_BIRTH", s, e, 0.9, "dob"))
+                out.append(_f("DATE_OF_BIRTH", s, e + glued, 0.9 if m.group(8) is None else 0.8, "dob"))
     return out
 
 
 # masked identifiers: "900101-1******", "010-****-1234" are partial PII and still reported
 _MASK_GATE = re.compile(r"[*●○xX]{3}")
+_M = "[*●○xX]"
+_D = "[-‐‑–—－ ]"
 _MASKED = re.compile(
-    r"[0-9]{6}[-‐‑–—－][1-8][*●○xX]{6}(?![0-9*])"
-    r"|01[016789][-‐‑–—－][*●○xX]{3,4}[-‐‑–—－][0-9]{4}(?![0-9])"
-    r"|01[016789][-‐‑–—－][0-9]{3,4}[-‐‑–—－][*●○xX]{4}(?![0-9*])"
+    rf"(?P<rrn>[0-9]{{6}}{_D}[0-9]{_M}{{6}})(?![0-9*])"
+    rf"|(?P<phone>01[016789]{_D}(?:{_M}{{3,4}}{_D}[0-9]{{4}}|[0-9]{{3,4}}{_D}{_M}{{4}}))(?![0-9*])"
+    rf"|(?P<card>[0-9]{{4}}(?P<csep>{_D})[0-9]{{2}}{_M}{{2}}(?P=csep){_M}{{4}}(?P=csep)[0-9]{{4}})(?![0-9*])"
 )
 
 
 def _find_masked(text: str) -> list[Finding]:
     out = []
-    done = 0
+    seen: set[int] = set()
     for g in _MASK_GATE.finditer(text):
-        if g.start() < done:
-            continue
-        lo = max(done, g.start() - 14)
-        hi = min(len(text), g.end() + 12)
-        done = hi
-        for m in _MASKED.finditer(text, lo, hi):
+        for m in _MASKED.finditer(text, max(0, g.start() - 16), min(len(text), g.end() + 16)):
             s = m.start()
-            if s and text[s - 1].isdigit():
+            if s in seen or (s and text[s - 1].isdigit()):
                 continue
-            v_ = m.group()
-            if v_.startswith("01"):
+            seen.add(s)
+            kind = m.lastgroup
+            if kind == "phone":
                 out.append(_f("PHONE_NUMBER", s, m.end(), 0.7, "masked"))
+            elif kind == "card":
+                out.append(_f("CREDIT_CARD", s, m.end(), 0.75, "masked"))
             else:
-                out.append(_f("KR_FRN" if int(v_[7]) >= 5 else "KR_RRN", s, m.end(), 0.7, "masked"))
+                g7 = m.group()[7]
+                out.append(_f("KR_FRN" if g7 in "5678" else "KR_RRN", s, m.end(), 0.7, "masked"))
     return out
 
 
