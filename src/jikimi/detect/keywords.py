@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 from jikimi.detect.context import keyword_pattern
 
 CONTEXT: dict[str, tuple[str, ...]] = {
@@ -57,7 +59,7 @@ CONTEXT: dict[str, tuple[str, ...]] = {
         "연락처", "전화번호", "전화", "휴대폰", "핸드폰", "휴대전화", "폰번호", "폰", "긴급연락",
         "연락", "자택", "직장", "팩스", "FAX", "HP", "H.P", "Tel", "Mobile", "phone", "call",
         "대표번호", "고객센터", "문의", "콜센터", "상담", "M.", "T.", "customer service",
-        "service", "hotline", "contact", "call", "번호",
+        "service", "hotline", "contact", "call", "번호", "☎", "TEL",
     ),
     "IP_ADDRESS": ("IP", "아이피", "접속", "로그", "서버", "host", "address", "addr"),
     "KR_POSTAL_CODE": ("우편번호", "우)", "(우", "[우", "우편", "주소", "배송지", "zip", "postal", "post code", "postcode"),
@@ -83,6 +85,7 @@ VERSION_WORDS: tuple[str, ...] = ("버전", "version", "ver", "v", "release", "b
 PATTERNS: dict[str, re.Pattern[str]] = {k: keyword_pattern(v) for k, v in CONTEXT.items()}
 NEGATIVE_PATTERN = keyword_pattern(NEGATIVE)
 NEGATIVE_KEY = "_NEGATIVE"
+_EMPTY: frozenset[str] = frozenset()
 
 
 def _keyword_types() -> dict[str, frozenset[str]]:
@@ -104,27 +107,36 @@ candidate's window tells all the types it has context for (a longer keyword such
 외국인등록번호 wins over the shorter 등록번호 inside it, which is the intended reading)."""
 
 
+def _automaton() -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for word, types in KEYWORD_TYPES.items():
+        auto.add_word(word, types)
+    auto.make_automaton()
+    return auto
+
+
+_AUTOMATON = _automaton()
+"""Aho-Corasick over all keywords (pyahocorasick, C): about twice as fast as the regex
+alternation on a context window, and it takes the longest keyword at each place."""
+
+
 def context_types(text: str, lo: int, start: int, end: int, hi: int) -> frozenset[str]:
     """The entity types whose keywords occur in ``text[lo:start]`` or ``text[end:hi]``, plus
     :data:`NEGATIVE_KEY` when the keyword nearest before the candidate labels a reference
     number (``주문번호 …``): the closest label is the one that describes the value."""
-    # lower-casing the short window is cheaper than a case-insensitive alternation
-    before = ALL_KEYWORDS.findall(text[lo:start].lower())
-    after = ALL_KEYWORDS.findall(text[end:hi].lower()) if hi > end else []
-    if not before and not after:
-        return _EMPTY
     types: set[str] = set()
-    for k in before:
-        types |= KEYWORD_TYPES[k]
-    for k in after:
-        types |= KEYWORD_TYPES[k]
+    last: frozenset[str] = _EMPTY
+    for _, last in _AUTOMATON.iter_long(text[lo:start].lower()):
+        types |= last
+    if hi > end:
+        for _, t in _AUTOMATON.iter_long(text[end:hi].lower()):
+            types |= t
+    if not types:
+        return _EMPTY
     types.discard(NEGATIVE_KEY)
-    if before and NEGATIVE_KEY in KEYWORD_TYPES[before[-1]]:
+    if NEGATIVE_KEY in last:
         types.add(NEGATIVE_KEY)
     return frozenset(types)
-
-
-_EMPTY: frozenset[str] = frozenset()
 
 
 BIRTH_GATE = re.compile(r"생년월일|생일|출생|태어|생년|년생|일생|DOB|dob|Birth|birth|BIRTH|born|Born")

@@ -226,120 +226,129 @@ def _classify(text: str, start: int, end: int, groups: list[str], seps: str) -> 
     version string) so its parts must not be re-tried as smaller identifiers.
     """
     out: list[Finding] = []
-    shape = tuple(len(g) for g in groups)
+    shape = tuple(map(len, groups))
     digits = "".join(groups)
     n = len(digits)
     ctx = _Ctx(text, start, end)
-    sepset = set(seps)
 
-    if "." in sepset or "/" in sepset:
-        if sepset == {"."} and len(groups) == 4 and all(len(g) <= 3 for g in groups):
-            if all(int(g) <= 255 and (g == "0" or g[0] != "0") for g in groups):
-                if _VERSION_BEFORE.search(text, max(0, start - 12), start):
-                    return [], True
-                # a dotted quad of small numbers without IP context reads as a version
-                small = all(int(g) <= 20 for g in groups[1:])
-                base = 0.35 if small else 0.75
-                out.append(_f("IP_ADDRESS", start, end, _score(ctx, "IP_ADDRESS", base, 0.95, ambiguous=False), "ipv4"))
-            return out, True
-        if sepset == {"."} and len(groups) == 3:
-            kind = _phone_kind(groups)
-            if kind in ("mobile", "landline", "voip", "personal"):
-                lo, hi = _PHONE_SCORE[kind]
-                out.append(_f("PHONE_NUMBER", start, end, _score(ctx, "PHONE_NUMBER", lo, hi, ambiguous=False), "kr_phone"))
-                return out, True
-        # dates, version strings and other dotted/slashed numbers are not identifiers; birth
-        # dates are found near birth keywords, except a date glued to 생 ("87.03.09생")
-        if len(groups) == 3 and end < len(text) and text[end] == "생" and len(set(seps)) == 1:
-            y, mo, d = groups
-            if len(y) in (2, 4) and v.valid_date(_year(y), int(mo), int(d)):
-                return [_f("DATE_OF_BIRTH", start, end + 1, 0.9, "dob")], True
-        return [], len(groups) >= 2 and " " not in sepset
+    if "." in seps or "/" in seps:
+        return _classify_dotted(text, start, end, groups, seps, ctx)
 
+    first = groups[0]
     # international forms: "+82 10-…", "+82-2-…", "+8242 …", "0082-10…", "+82 (0)10-…"
-    intl = _international(text, start, groups)
-    if intl is not None:
-        p_start, kind = intl
-        lo, hi = _PHONE_SCORE[kind]
-        out.append(_f("PHONE_NUMBER", p_start, end, max(lo, 0.85), "kr_phone"))
-        return out, True
+    if first[0] == "8" or first.startswith("0082") or (start and text[start - 1] in "+) "):
+        intl = _international(text, start, groups)
+        if intl is not None:
+            p_start, kind = intl
+            out.append(_f("PHONE_NUMBER", p_start, end, max(_PHONE_SCORE[kind][0], 0.85), "kr_phone"))
+            return out, True
 
-    kind = _phone_kind(groups)
-    if kind is not None:
-        lo, hi = _PHONE_SCORE[kind]
-        out.append(_f("PHONE_NUMBER", start, end, _score(ctx, "PHONE_NUMBER", lo, hi, ambiguous=kind.endswith("plain") or kind == "representative"), "kr_phone"))
-    elif len(groups) == 2 and shape in ((3, 4), (4, 4)):
+    if first[0] == "0" or shape == (4, 4):
+        kind = _phone_kind(groups)
+        if kind is not None:
+            lo, hi = _PHONE_SCORE[kind]
+            amb = kind.endswith("plain") or kind == "representative"
+            out.append(_f("PHONE_NUMBER", start, end, _score(ctx, "PHONE_NUMBER", lo, hi, ambiguous=amb), "kr_phone"))
+    if len(groups) == 2 and (shape == (3, 4) or shape == (4, 4)) and start and text[start - 1] in " )":
         # "(02) 734-5821": the area code is in parentheses just before the run
         m = _PAREN_AREA_BEFORE.search(text, max(0, start - 8), start)
         if m and _phone_kind([m.group(1), *groups]) in ("landline", "mobile", "voip", "personal"):
-            p_start = start - (len(m.group(0)))
-            out.append(_f("PHONE_NUMBER", p_start, end, _score(ctx, "PHONE_NUMBER", 0.8, 0.95, ambiguous=False), "kr_phone"))
+            out.append(_f("PHONE_NUMBER", m.start(), end, _score(ctx, "PHONE_NUMBER", 0.8, 0.95, ambiguous=False), "kr_phone"))
 
-    if n == 13 and shape in ((6, 7), (13,)):
-        grouped = shape == (6, 7)
-        rk = v.rrn_kind(digits)
-        if rk is not None:
-            base, hi = {"checksum": (0.85, 1.0), "random_era": (0.45, 0.92), "format": (0.3, 0.75)}[rk]
-            if not grouped:
-                base *= 0.75
-            out.append(_f("KR_RRN", start, end, _score(ctx, "KR_RRN", base, hi), "kr_rrn"))
-        fk = v.frn_kind(digits)
-        if fk is not None:
-            base, hi = {"checksum": (0.8, 1.0), "format": (0.4, 0.85)}[fk]
-            if not grouped:
-                base *= 0.75
-            s = _score(ctx, "KR_FRN", base, hi)
-            if ctx.has("KR_RRN") and not ctx.has("KR_FRN"):
-                s = max(s, 0.7 if fk == "checksum" else 0.55)
-            out.append(_f("KR_FRN", start, end, s, "kr_frn"))
-        if v.crn_valid(digits):
-            out.append(_f("KR_CRN", start, end, _score(ctx, "KR_CRN", 0.4, 0.98), "kr_crn"))
-        # 13-digit masked RRN forms are handled by the mask pattern below
-
-    if n == 10 and shape in ((3, 2, 5), (10,)) and v.brn_valid(digits):
-        base, hi = (0.7, 0.95) if shape == (3, 2, 5) else (0.3, 0.9)
-        out.append(_f("KR_BRN", start, end, _score(ctx, "KR_BRN", base, hi), "kr_brn"))
-
-    if 14 <= n <= 19 and shape in ((4, 4, 4, 4), (16,), (4, 6, 5), (15,), (4, 6, 4), (14,), (4, 4, 4, 4, 3), (19,)):
-        if v.luhn_ok(digits):
-            brand = v.card_brand(digits)
-            grouped = len(groups) > 1
-            if brand is not None:
-                base, hi = (0.85, 1.0) if grouped else (0.55, 0.95)
-            else:
-                base, hi = (0.3, 0.75) if grouped else (0.15, 0.6)
-            out.append(_f("CREDIT_CARD", start, end, _score(ctx, "CREDIT_CARD", base, hi), "card"))
-
-    if n == 12 and shape in ((2, 2, 6, 2), (12,)) and groups[0][:2] in _LICENSE_REGION_CODES:
-        base, hi = (0.7, 0.95) if len(groups) == 4 else (0.25, 0.88)
-        out.append(_f("KR_DRIVER_LICENSE", start, end, _score(ctx, "KR_DRIVER_LICENSE", base, hi), "kr_license"))
-    if n == 10 and shape == (2, 6, 2):
-        m = _LICENSE_NAME_BEFORE.search(text, max(0, start - 6), start)
-        if m:
-            out.append(_f("KR_DRIVER_LICENSE", m.start(), end, _score(ctx, "KR_DRIVER_LICENSE", 0.85, 0.97), "kr_license"))
-
-    if n == 11 and shape == (11,) and not digits.startswith("0"):
-        if ctx.has("KR_HEALTH_INSURANCE"):
+    if n == 13:
+        if shape == (6, 7) or shape == (13,):
+            _classify_13(text, start, end, digits, shape == (6, 7), ctx, out)
+    elif n == 10:
+        if (shape == (3, 2, 5) or shape == (10,)) and v.brn_valid(digits):
+            base, hi = (0.7, 0.95) if len(groups) == 3 else (0.3, 0.9)
+            out.append(_f("KR_BRN", start, end, _score(ctx, "KR_BRN", base, hi), "kr_brn"))
+        elif shape == (2, 6, 2):
+            m = _LICENSE_NAME_BEFORE.search(text, max(0, start - 6), start)
+            if m:
+                out.append(_f("KR_DRIVER_LICENSE", m.start(), end, _score(ctx, "KR_DRIVER_LICENSE", 0.85, 0.97), "kr_license"))
+    elif n == 12:
+        if (shape == (2, 2, 6, 2) or shape == (12,)) and first[:2] in _LICENSE_REGION_CODES:
+            base, hi = (0.7, 0.95) if len(groups) == 4 else (0.25, 0.88)
+            out.append(_f("KR_DRIVER_LICENSE", start, end, _score(ctx, "KR_DRIVER_LICENSE", base, hi), "kr_license"))
+    elif n == 11:
+        if shape == (11,) and first[0] != "0" and ctx.has("KR_HEALTH_INSURANCE"):
             out.append(_f("KR_HEALTH_INSURANCE", start, end, 0.88, "kr_nhi"))
-
-    if 10 <= n <= 14 and ctx.has("KR_BANK_ACCOUNT"):
+    elif n == 5:
+        if shape == (5,) and _postal_prefix_ok(digits):
+            after = _POSTAL_SIDO_AFTER.match(text, end, min(len(text), end + 12)) is not None
+            if after or ctx.has("KR_POSTAL_CODE"):
+                out.append(_f("KR_POSTAL_CODE", start, end, 0.88, "kr_postal"))
+    elif n == 6:
+        if shape == (3, 3) and seps in _DASHES and ctx.has("KR_POSTAL_CODE"):
+            out.append(_f("KR_POSTAL_CODE", start, end, 0.8, "kr_postal"))
+    if n >= 14 and shape in _CARD_SHAPES and v.luhn_ok(digits):
+        grouped = len(groups) > 1
+        if v.card_brand(digits) is not None:
+            base, hi = (0.85, 1.0) if grouped else (0.55, 0.95)
+        else:
+            base, hi = (0.3, 0.75) if grouped else (0.15, 0.6)
+        out.append(_f("CREDIT_CARD", start, end, _score(ctx, "CREDIT_CARD", base, hi), "card"))
+    if 10 <= n <= 14 and (len(groups) == 1 or _bank_layout_match(groups)) and ctx.has("KR_BANK_ACCOUNT"):
         # a bank's layout, or an unbroken run; other groupings (a timestamp "2024-03-05 10")
         # are not accounts even next to a bank name
-        layout = _bank_layout_match(groups)
-        if layout or len(groups) == 1:
-            s = 0.86 if layout else 0.72
-            if ctx.negative:
-                s *= 0.4
-            out.append(_f("KR_BANK_ACCOUNT", start, end, s, "kr_account"))
-
-    if shape == (5,) and _postal_prefix_ok(digits):
-        after = _POSTAL_SIDO_AFTER.match(text, end, min(len(text), end + 12)) is not None
-        if ctx.has("KR_POSTAL_CODE") or after:
-            out.append(_f("KR_POSTAL_CODE", start, end, 0.88, "kr_postal"))
-    elif shape == (3, 3) and seps in _DASHES and ctx.has("KR_POSTAL_CODE"):
-        out.append(_f("KR_POSTAL_CODE", start, end, 0.8, "kr_postal"))
-
+        sc = 0.86 if len(groups) > 1 else 0.72
+        if ctx.negative:
+            sc *= 0.4
+        out.append(_f("KR_BANK_ACCOUNT", start, end, sc, "kr_account"))
     return out, bool(out)
+
+
+_CARD_SHAPES = frozenset({(4, 4, 4, 4), (16,), (4, 6, 5), (15,), (4, 6, 4), (14,), (4, 4, 4, 4, 3), (19,)})
+_RRN_SCORES = {"checksum": (0.85, 1.0), "random_era": (0.45, 0.92), "format": (0.3, 0.75)}
+_FRN_SCORES = {"checksum": (0.8, 1.0), "format": (0.4, 0.85)}
+
+
+def _classify_13(text: str, start: int, end: int, digits: str, grouped: bool, ctx: _Ctx, out: list[Finding]) -> None:
+    """13 digits: an RRN, an alien registration number, or a corporate number (its look-alike)."""
+    g = digits[6]
+    if g in "012349":
+        rk = v.rrn_kind(digits)
+        if rk is not None:
+            base, hi = _RRN_SCORES[rk]
+            out.append(_f("KR_RRN", start, end, _score(ctx, "KR_RRN", base if grouped else base * 0.75, hi), "kr_rrn"))
+    else:
+        fk = v.frn_kind(digits)
+        if fk is not None:
+            base, hi = _FRN_SCORES[fk]
+            sc = _score(ctx, "KR_FRN", base if grouped else base * 0.75, hi)
+            if ctx.has("KR_RRN") and not ctx.has("KR_FRN"):
+                sc = max(sc, 0.7 if fk == "checksum" else 0.55)
+            out.append(_f("KR_FRN", start, end, sc, "kr_frn"))
+    if v.crn_valid(digits):
+        out.append(_f("KR_CRN", start, end, _score(ctx, "KR_CRN", 0.4, 0.98), "kr_crn"))
+
+
+def _classify_dotted(
+    text: str, start: int, end: int, groups: list[str], seps: str, ctx: _Ctx
+) -> tuple[list[Finding], bool]:
+    """Dotted or slashed runs: IPv4 addresses, dotted phones, dates (never identifiers)."""
+    n_groups = len(groups)
+    if n_groups == 4 and seps == "..." and all(len(g) <= 3 for g in groups):
+        if all(int(g) <= 255 and (g == "0" or g[0] != "0") for g in groups):
+            if _VERSION_BEFORE.search(text, max(0, start - 12), start):
+                return [], True
+            # a dotted quad of small numbers without IP context reads as a version
+            small = all(int(g) <= 20 for g in groups[1:])
+            sc = _score(ctx, "IP_ADDRESS", 0.35 if small else 0.75, 0.95, ambiguous=False)
+            return [_f("IP_ADDRESS", start, end, sc, "ipv4")], True
+        return [], True
+    if n_groups == 3 and seps == "..":
+        kind = _phone_kind(groups)
+        if kind in ("mobile", "landline", "voip", "personal"):
+            lo, hi = _PHONE_SCORE[kind]
+            return [_f("PHONE_NUMBER", start, end, _score(ctx, "PHONE_NUMBER", lo, hi, ambiguous=False), "kr_phone")], True
+    # dates, version strings and other dotted/slashed numbers are not identifiers; birth
+    # dates are found near birth keywords, except a date glued to 생 ("87.03.09생")
+    if n_groups == 3 and end < len(text) and text[end] == "생" and seps[0] == seps[1]:
+        y, mo, d = groups
+        if len(y) in (2, 4) and v.valid_date(_year(y), int(mo), int(d)):
+            return [_f("DATE_OF_BIRTH", start, end + 1, 0.9, "dob")], True
+    return [], n_groups >= 2 and " " not in seps
 
 
 def _scan_clusters(text: str) -> list[Finding]:
@@ -588,7 +597,7 @@ _D = "[-‐‑–—－ ]"
 _MASKED = re.compile(
     rf"(?P<rrn>[0-9]{{6}}{_D}[0-9]{_M}{{6}})(?![0-9*])"
     rf"|(?P<phone>01[016789]{_D}(?:{_M}{{3,4}}{_D}[0-9]{{4}}|[0-9]{{3,4}}{_D}{_M}{{4}}))(?![0-9*])"
-    rf"|(?P<card>[0-9]{{4}}(?P<csep>{_D})[0-9]{{2}}{_M}{{2}}(?P=csep){_M}{{4}}(?P=csep)[0-9]{{4}})(?![0-9*])"
+    rf"|(?P<card>[0-9]{{4}}(?P<csep>{_D})(?:[0-9]{{2}}{_M}{{2}}(?P=csep){_M}{{4}}|{_M}{{6}})(?P=csep)[0-9]{{4,5}})(?![0-9*])"
 )
 
 

@@ -10,39 +10,63 @@ rule, the BRN check digit or CRNs, so they are written here.
 from __future__ import annotations
 
 import datetime as _dt
+import time as _time
 
 _RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 RRN_RANDOM_ERA = _dt.date(2020, 10, 5)
 """From this date new RRNs keep only the sex/century digit; the rest is random [§1]."""
 
 _CENTURY = {9: 1800, 0: 1800, 1: 1900, 2: 1900, 3: 2000, 4: 2000, 5: 1900, 6: 1900, 7: 2000, 8: 2000}
-_FRN_G = frozenset({5, 6, 7, 8})
-_RRN_G = frozenset({0, 1, 2, 3, 4, 9})
+_FRN_G = "5678"
+_RRN_G = "012349"
+
+
+_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def valid_date(year: int, month: int, day: int) -> bool:
-    """A real calendar date (leap years included)."""
-    try:
-        _dt.date(year, month, day)
-    except ValueError:
+    """A real calendar date (leap years included); plain arithmetic, no datetime object."""
+    if not (1 <= month <= 12 and 1 <= day and 1 <= year <= 9999):
         return False
-    return True
+    if month == 2 and day == 29:
+        return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return day <= _DAYS[month]
+
+
+_today_key = -1
+_today = (0, 0, 0)
+
+
+def _today_tuple() -> tuple[int, int, int]:
+    """Today as (y, m, d), recomputed once a day: validators run millions of times."""
+    global _today_key, _today
+    key = int(_time.time() // 3600)
+    if key != _today_key:
+        t = _dt.date.today()
+        _today_key, _today = key, (t.year, t.month, t.day)
+    return _today
 
 
 def birth_date(digits: str) -> _dt.date | None:
     """The birth date encoded in a 13-digit RRN/FRN (YYMMDD + century digit G), or None."""
+    ymd = _birth_ymd(digits)
+    return None if ymd is None else _dt.date(*ymd)
+
+
+def _birth_ymd(digits: str) -> tuple[int, int, int] | None:
     if len(digits) < 7 or not digits[:7].isdigit():
         return None
-    g = int(digits[6])
-    year = _CENTURY[g] + int(digits[:2])
-    try:
-        return _dt.date(year, int(digits[2:4]), int(digits[4:6]))
-    except ValueError:
-        return None
+    y = _CENTURY[ord(digits[6]) - 48] + int(digits[:2])
+    m, d = int(digits[2:4]), int(digits[4:6])
+    return (y, m, d) if valid_date(y, m, d) else None
 
 
 def _weighted(digits: str) -> int:
-    return sum(int(d) * w for d, w in zip(digits[:12], _RRN_WEIGHTS))
+    d = [ord(c) - 48 for c in digits[:12]]
+    return (
+        2 * d[0] + 3 * d[1] + 4 * d[2] + 5 * d[3] + 6 * d[4] + 7 * d[5]
+        + 8 * d[6] + 9 * d[7] + 2 * d[8] + 3 * d[9] + 4 * d[10] + 5 * d[11]
+    )
 
 
 def rrn_check_digit(first12: str) -> int:
@@ -55,6 +79,13 @@ def frn_check_digit(first12: str) -> int:
     return (13 - _weighted(first12) % 11) % 10
 
 
+_RANDOM_ERA = (2020, 10, 5)
+
+
+def _not_future(ymd: tuple[int, int, int], today: _dt.date | None) -> bool:
+    return ymd <= ((today.year, today.month, today.day) if today else _today_tuple())
+
+
 def rrn_kind(digits: str, *, today: _dt.date | None = None) -> str | None:
     """Classify a 13-digit RRN candidate.
 
@@ -63,15 +94,15 @@ def rrn_kind(digits: str, *, today: _dt.date | None = None) -> str | None:
     the check digit cannot apply), ``"format"`` (valid structure and date, check digit fails:
     possible for numbers re-assigned after Oct 2020, rare) or None (not an RRN).
     """
-    if len(digits) != 13 or not digits.isdigit() or int(digits[6]) not in _RRN_G:
+    if len(digits) != 13 or not digits.isdigit() or digits[6] not in _RRN_G:
         return None
-    born = birth_date(digits)
-    if born is None or born > (today or _dt.date.today()):
+    born = _birth_ymd(digits)
+    if born is None or not _not_future(born, today):
         return None
-    if rrn_check_digit(digits) == int(digits[12]) and int(digits[7:9]) <= 95:
+    if rrn_check_digit(digits) == ord(digits[12]) - 48 and int(digits[7:9]) <= 95:
         # birthplace codes 00–95 were the ones in use before the random era [§1]
         return "checksum"
-    if born >= RRN_RANDOM_ERA and digits[6] in "34":
+    if born >= _RANDOM_ERA and digits[6] in "34":
         return "random_era"
     return "format"
 
@@ -83,12 +114,12 @@ def frn_kind(digits: str, *, today: _dt.date | None = None) -> str | None:
     passing checksum (legacy or RRN formula) only raises confidence: ``"checksum"`` or
     ``"format"``; None when the structure or date is impossible.
     """
-    if len(digits) != 13 or not digits.isdigit() or int(digits[6]) not in _FRN_G:
+    if len(digits) != 13 or not digits.isdigit() or digits[6] not in _FRN_G:
         return None
-    born = birth_date(digits)
-    if born is None or born > (today or _dt.date.today()):
+    born = _birth_ymd(digits)
+    if born is None or not _not_future(born, today):
         return None
-    check = int(digits[12])
+    check = ord(digits[12]) - 48
     legacy_ok = (
         int(digits[7:9]) % 2 == 0
         and digits[11] in "6789"
@@ -129,7 +160,8 @@ def brn_is_individual(digits: str) -> bool:
 
 def crn_check_digit(first12: str) -> int:
     """Corporate registration number check digit: weights 1,2,… on plain products [§4]."""
-    total = sum(int(d) * (1 if i % 2 == 0 else 2) for i, d in enumerate(first12[:12]))
+    d = [ord(c) - 48 for c in first12[:12]]
+    total = sum(d[0::2]) + 2 * sum(d[1::2])
     return (10 - total % 10) % 10
 
 
