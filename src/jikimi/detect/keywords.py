@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick
+import ahocorasick  # type: ignore[import-not-found]
 
 from jikimi.detect.context import keyword_pattern
 

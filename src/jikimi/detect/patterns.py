@@ -239,8 +239,8 @@ def _classify(text: str, start: int, end: int, groups: list[str], seps: str) -> 
     if first[0] == "8" or first.startswith("0082") or (start and text[start - 1] in "+) "):
         intl = _international(text, start, groups)
         if intl is not None:
-            p_start, kind = intl
-            out.append(_f("PHONE_NUMBER", p_start, end, max(_PHONE_SCORE[kind][0], 0.85), "kr_phone"))
+            p_start, intl_kind = intl
+            out.append(_f("PHONE_NUMBER", p_start, end, max(_PHONE_SCORE[intl_kind][0], 0.85), "kr_phone"))
             return out, True
 
     if first[0] == "0" or shape == (4, 4):
