@@ -19,11 +19,17 @@ DEFAULT_MIN_SCORE = 0.5
 """Findings scoring below this are dropped. Shape-only matches without context score below it."""
 
 
+_PRIORITY = {name: e.priority for name, e in ENTITY_TYPES.items()}
+
+
 def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     """Keep a non-overlapping subset, preferring longest, then highest score, then priority."""
+    by_start = sorted(findings, key=lambda f: (f.start, f.end))
+    # fast path: most records hold a few findings that do not touch each other
+    if all(a.end <= b.start for a, b in zip(by_start, by_start[1:])):
+        return by_start
     ranked = sorted(
-        findings,
-        key=lambda f: (-f.length, -f.score, -ENTITY_TYPES[f.entity_type].priority, f.start),
+        by_start, key=lambda f: (f.start - f.end, -f.score, -_PRIORITY[f.entity_type], f.start)
     )
     kept: list[Finding] = []
     for f in ranked:
