@@ -223,6 +223,46 @@ def _print_summary(s: ScanSummary, show_values: bool) -> None:
     )
 
 
+policy_app = typer.Typer(help="Protection policies (jikimi.toml).", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("show")
+def policy_show(
+    policy: Annotated[
+        Optional[Path], typer.Option("--policy", "-p", help="Policy file (default: ./jikimi.toml if present).")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Print the effective protection policy: defaults by PIPA risk tier, then the file's rules."""
+    from jikimi.policy import PolicyError, load_policy
+
+    path = policy if policy is not None else (Path("jikimi.toml") if Path("jikimi.toml").exists() else None)
+    try:
+        pol = load_policy(path)
+    except PolicyError as exc:
+        err_console.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    if json_out or _State.json:
+        sys.stdout.write(orjson.dumps(pol.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    console = Console()
+    table = Table(title=f"effective policy ({pol.source or 'built-in defaults'})")
+    for col in ("entity type", "tier", "operator", "options", "from"):
+        table.add_column(col)
+    for name, rule in pol.rules.items():
+        opts = []
+        if rule.operator == "encrypt":
+            opts.append("deterministic (AES-SIV)" if rule.deterministic else "randomized (AES-GCM)")
+        if rule.level:
+            opts.append(f"level={rule.level}")
+        table.add_row(name, str(ENTITY_TYPES[name].tier), rule.operator, ", ".join(opts), rule.source)
+    console.print(table)
+    for col, c in pol.columns.items():
+        console.print(f"column {col}: {c.entity_type or 'scan cells'} → {c.rule.operator}")
+    console.print(f"min_score={pol.min_score}  subject identifier priority: {' > '.join(pol.identifier_priority)}")
+
+
 def main() -> None:
     app()
 
