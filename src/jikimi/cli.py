@@ -263,6 +263,211 @@ def policy_show(
     console.print(f"min_score={pol.min_score}  subject identifier priority: {' > '.join(pol.identifier_priority)}")
 
 
+def _keyring():  # type: ignore[no-untyped-def]
+    """Open the home keyring; prompt for the passphrase only on an interactive terminal."""
+    from jikimi.keys import KeyringError, open_keyring
+
+    try:
+        return open_keyring()
+    except KeyringError as exc:
+        if "passphrase" in str(exc).lower() and sys.stdin.isatty():
+            pw = typer.prompt("keyring passphrase", hide_input=True)
+            try:
+                return open_keyring(passphrase=pw)
+            except KeyringError as exc2:
+                err_console.print(f"[red]error:[/] {exc2}")
+                raise typer.Exit(EXIT_USAGE) from None
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    except PermissionError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _access_log(keyring: object) -> "AccessLog":
+    from jikimi.audit import AccessLog
+
+    home = getattr(keyring, "home", None)
+    return AccessLog(Path(home) / "access-log.jsonl") if home else AccessLog(Path("access-log.jsonl"))
+
+
+@app.command()
+def protect(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="File or directory to protect.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory (created).")],
+    policy: Annotated[Optional[Path], typer.Option("--policy", "-p", help="Policy file (default: ./jikimi.toml if present).")] = None,
+    field: Annotated[Optional[list[str]], typer.Option("--field", "-f", help="JSONL field path(s) or columns to protect (default: all text).")] = None,
+    id_field: Annotated[str, typer.Option("--id-field", help="Record id field or column.")] = "id",
+    fmt: Annotated[Optional[str], typer.Option("--format", help="text, jsonl, csv or parquet (default: by extension).")] = None,
+    document: Annotated[bool, typer.Option("--document", help="Plain text: one record per file.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
+) -> None:
+    """De-identify INPUT into OUTPUT with owner-held keys; write OUTPUT/manifest.json.
+
+    Records that cannot be fully protected go to an encrypted quarantine file, never to the
+    output; exit code 1 when any record was quarantined.
+    """
+    from jikimi.pipeline.protect import ProtectError, ProtectJob
+    from jikimi.policy import PolicyError, load_policy
+
+    path = policy if policy is not None else (Path("jikimi.toml") if Path("jikimi.toml").exists() else None)
+    try:
+        pol = load_policy(path)
+    except PolicyError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    keyring = _keyring()
+    total = _input_bytes(str(input_path))
+    show = total >= PROGRESS_MIN_BYTES and err_console.is_terminal and not (json_out or _State.json)
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    progress = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err_console, transient=True, disable=not show)
+    with progress:
+        task = progress.add_task("protecting", total=total or None)
+        try:
+            job = ProtectJob(
+                keyring, policy=pol, fields=field, id_field=id_field, fmt=fmt,
+                text_mode="document" if document else "line",
+                on_progress=lambda n: progress.advance(task, n),
+                on_error=lambda msg: err_console.print(msg, markup=False, highlight=False),
+            )
+            result = job.run(input_path, output)
+        except ProtectError as exc:
+            err_console.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+    m = result.manifest
+    _access_log(keyring).append(__import__("jikimi.audit", fromlist=["access_event"]).access_event(
+        "protect", purpose="de-identification", count=m["records"]["out"], detail=f"{input_path} -> {output}"))
+    if json_out or _State.json:
+        sys.stdout.write(orjson.dumps(m, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n")
+    else:
+        console = Console()
+        table = Table(title=f"jikimi protect → {output}")
+        for col in ("entity type", "operator", "values"):
+            table.add_column(col, justify="right" if col == "values" else "left")
+        agg: dict[tuple[str, str], int] = {}
+        for row in m["counts"]:
+            k = (row["entity_type"], row["operator"])
+            agg[k] = agg.get(k, 0) + row["count"]
+        for (etype, op), c in sorted(agg.items(), key=lambda kv: -kv[1]):
+            table.add_row(etype, op, str(c))
+        console.print(table)
+        r = m["records"]
+        console.print(
+            f"{r['in']} record(s) in, {r['out']} protected, {r['quarantined']} quarantined (encrypted); "
+            f"{m['subject_keys_used']} data subject key(s); manifest: {result.manifest_path}"
+        )
+    raise typer.Exit(EXIT_FOUND if result.quarantined else EXIT_OK)
+
+
+@app.command()
+def reveal(
+    target: Annotated[str, typer.Argument(metavar="VALUE|FILE", help="A protected value, or a file of protected records.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="Why (recorded in the access log).")],
+    entity_type: Annotated[Optional[str], typer.Option("--type", help="Entity type of an fpe value.")] = None,
+    fpe: Annotated[bool, typer.Option("--fpe", help="VALUE is format-preserving encrypted.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write a revealed FILE (default stdout).")] = None,
+) -> None:
+    """Turn protected values back into originals with the home keyring; every reveal is logged.
+
+    Keyed tokens are one-way and cannot be revealed; values of forgotten subjects stay gone.
+    """
+    from jikimi.pipeline.reveal import RevealError, RevealReport, reveal_text, reveal_value
+
+    keyring = _keyring()
+    log = _access_log(keyring)
+    p = Path(target)
+    if p.is_file():
+        report = RevealReport()
+        out = open(output, "w", encoding="utf-8") if output else sys.stdout
+        try:
+            with open(p, encoding="utf-8") as f:
+                for line in f:
+                    out.write(reveal_text(line, keyring, log, purpose=purpose, report=report))
+        finally:
+            if output:
+                out.close()
+        err_console.print(
+            f"revealed {report.revealed} value(s); {report.forgotten} belong to forgotten subjects "
+            f"(unrecoverable); {report.failed} failed; {report.one_way_tokens} one-way token(s) left as they are"
+        )
+        raise typer.Exit(EXIT_FOUND if report.failed or report.forgotten else EXIT_OK)
+    try:
+        sys.stdout.write(reveal_value(target, keyring, log, purpose=purpose, entity_type=entity_type, fpe=fpe) + "\n")
+    except RevealError as exc:
+        err_console.print(f"[red]cannot reveal:[/] {exc}", highlight=False)
+        raise typer.Exit(EXIT_FOUND) from None
+
+
+@app.command()
+def forget(
+    subject: Annotated[Optional[str], typer.Argument(help="Subject id (as in protected values: subject/<id>).")] = None,
+    value: Annotated[Optional[str], typer.Option("--value", help="Name the subject by an identifier instead (e.g. an RRN).")] = None,
+    entity_type: Annotated[Optional[str], typer.Option("--type", help="Entity type of --value.")] = None,
+) -> None:
+    """Erase a data subject everywhere (PIPA Art. 36): destroy their key, so no reveal of their
+    values is possible any more, in any copy of any dataset. Recorded in the destruction log."""
+    keyring = _keyring()
+    if subject is None:
+        if value is None or entity_type is None:
+            err_console.print("[red]error:[/] give SUBJECT, or --value with --type")
+            raise typer.Exit(EXIT_USAGE)
+        from jikimi.keys import normalize_identifier
+
+        subject = keyring.subject_id_for(normalize_identifier(value, entity_type), entity_type)
+    subject = subject.removeprefix("subject/")
+    existed = keyring.forget_subject(subject)
+    from jikimi.audit import access_event
+
+    _access_log(keyring).append(access_event("forget", purpose="erasure request", subject=subject, detail="key destroyed" if existed else "no key existed; future keying blocked"))
+    Console().print(f"subject {subject}: " + ("key destroyed" if existed else "no key existed; recorded so it is never created"))
+
+
+keys_app = typer.Typer(help="The home keyring: list and rotate keys (never shows material).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("list")
+def keys_list(json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Key ids, versions and purposes in the keyring."""
+    keyring = _keyring()
+    refs = keyring.list_keys()
+    if json_out or _State.json:
+        sys.stdout.write(orjson.dumps([{"key_id": r.key_id, "version": r.version, "purpose": r.purpose.value} for r in refs]).decode() + "\n")
+        return
+    table = Table(title=f"keyring {getattr(keyring, 'path', '')}")
+    for col in ("key id", "version", "purpose"):
+        table.add_column(col)
+    for r in refs:
+        table.add_row(r.key_id, str(r.version), r.purpose.value)
+    Console().print(table)
+    Console().print(f"{keyring.subject_count()} data subject key(s)")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    purpose: Annotated[str, typer.Argument(help="token, fpe, encrypt, surrogate, …")],
+    name: Annotated[str, typer.Option("--name")] = "default",
+) -> None:
+    """Add a new key version; new output uses it, old versions still reveal."""
+    from jikimi.audit import access_event
+    from jikimi.keys import Purpose
+
+    try:
+        p = Purpose(purpose)
+    except ValueError:
+        err_console.print(f"[red]error:[/] unknown purpose {purpose!r} ({', '.join(x.value for x in Purpose)})")
+        raise typer.Exit(EXIT_USAGE) from None
+    keyring = _keyring()
+    try:
+        ref = keyring.rotate(p, name)
+    except ValueError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    _access_log(keyring).append(access_event("rotate", purpose="key rotation", key_id=ref.key_id, key_version=ref.version))
+    Console().print(f"rotated {ref.key_id}: now v{ref.version}")
+
+
 def main() -> None:
     app()
 

@@ -1,13 +1,588 @@
-"""PERSON recognizer (placeholder until implemented)."""
+"""PERSON recognizer: Korean and Latin-script personal names that a cue marks as names.
+
+A Korean name is a surname syllable (or one of the two-syllable surnames 남궁, 황보, 제갈, 선우,
+독고, 사공, 서문) followed by one to three given-name syllables, written without a space. Most
+such strings in running text are not names: 정부, 이번, 조사, 강남 and thousands of other words
+begin with a surname syllable. A name is therefore reported only next to a cue, and the cue,
+the surname's frequency, how name-like the given syllables are and a stop-word list of common
+words set the score:
+
+* after the name: an honorific or role word (님, 씨, 고객님, 회원님, 선생님, 환자, 귀하, 여사,
+  군/양) or a job title (대리, 과장, 팀장, 원장, 교수, 간호사 ...), attached or after one space;
+* before the name: a label (성명, 이름, 성함, 고객명, 담당자, 보호자, 예금주, 받는 분 ...) with an
+  optional colon, after which a comma-separated list of names is read name by name;
+* a masking character inside the name (김*수, 홍○동) is a cue by itself;
+* Latin-script names after a title or label (Mr., Dr., Dear, Name:, patient).
+
+The span is the name only: honorifics, titles, labels and particles (김민준님이, 최유진에게) stay
+outside, as docs/spans.md requires.
+
+Speed decides the shape of the code. The recognizer runs on every text field and has a share
+of a 25 MB/s budget, so it cannot afford a pattern that starts with a broad class such as
+``[가-힣]{2,4}(?=님)``: CPython's ``re`` then tries a match at every syllable. Even an
+alternation of all cue words is slow, because cue words start with the most frequent
+syllables of Korean (이, 사, 의, 주, 대) and ``re`` tests every alternative at each of them.
+Names sit at word starts, though, and a pattern whose first item is a literal space is scanned
+by ``re``'s fast single-character search. The one scan pattern therefore anchors at spaces
+(the text is normalised once: a space is prepended, and newlines, colons and opening
+parentheses become spaces, which keeps offsets), checks surname and given-name syllable
+classes and then the cue words in C, and leaves only likely hits to Python, which re-reads the
+few characters around each and applies the stop words and scoring with set lookups.
+
+Why hand-written rules rather than a model: no Korean NER model can be downloaded where jikimi
+is built and run, and a neural tagger would be about a hundred times slower than this scan
+while still needing the same span rules on top.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from importlib import resources
 
 from jikimi.detect.finding import Finding
 from jikimi.detect.registry import Recognizer
 
+_ENTITY = "PERSON"
+_RECOGNIZER_NAME = "kr_person"
+_MIN_REPORT = 0.35
+"""Scores below this are not worth an object: the engine drops everything under 0.5 anyway."""
+
+MASK_CHARS = "*＊○◯●◎□■△▲◇◆Xㅇ"
+"""Characters that stand for a hidden syllable in masked names (김*수, 홍○동, 이ㅇㅇ)."""
+_MASKS = frozenset(MASK_CHARS) | {"O", "Ｏ"}
+
+
+# --------------------------------------------------------------------------------------------
+# data
+
+
+def _data_rows(name: str) -> list[list[str]]:
+    """Rows of a data file, comments and blank lines removed, split on white space."""
+    text = resources.files("jikimi.detect").joinpath("data", name).read_text(encoding="utf-8")
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            rows.append(line.split("\t") if "\t" in line else line.split())
+    return rows
+
+
+SURNAME_SHARE: dict[str, float] = {r[0]: float(r[1]) for r in _data_rows("surnames.tsv")}
+"""Surname -> percent of the population (2015 census, Hanja variants summed)."""
+
+COMPOUND_SURNAMES = frozenset(s for s in SURNAME_SHARE if len(s) == 2)
+GIVEN_CLASS: dict[str, int] = {
+    r[0]: int(r[1]) for r in _data_rows("person_given_syllables.tsv")
+}
+"""Given-name syllable -> 1 (very common), 2 (common), 3 (rare); absent means implausible."""
+
+STOP_WORDS = frozenset(w for row in _data_rows("person_stopwords.txt") for w in row)
+
+_AFTER: dict[str, float] = {}
+"""Cue after a name -> base score."""
+_BEFORE: dict[str, float] = {}
+"""Label before a name -> base score."""
+for _cue, _role, _score in _data_rows("person_cues.tsv"):
+    if _role in ("after", "both"):
+        _AFTER[_cue] = float(_score)
+    if _role in ("before", "both"):
+        _BEFORE[_cue] = float(_score)
+for _cue in list(_AFTER):
+    if not _cue.endswith("님") and _cue + "님" not in _AFTER:
+        _AFTER[_cue + "님"] = min(0.95, _AFTER[_cue] + 0.02)
+_NEEDS_COPULA = frozenset({"저는"})
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_LATIN_CUES: dict[str, float] = {}
+"""Title or label word before a Latin-script name -> base score."""
+for _group, _base in (
+    ("Mr Mr. Mrs Mrs. Ms Ms. Miss Mx Mx. Dr Dr. Prof Prof. MR MR. MRS MRS. MS MS. DR DR.", 0.9),
+    ("Name name NAME Attn Attn. ATTN", 0.9),
+    ("Dear DEAR", 0.85),
+    ("Patient patient PATIENT Customer customer Employee employee Nurse nurse", 0.75),
+    ("Applicant applicant Doctor doctor Professor professor", 0.75),
+    ("Sincerely, Regards, regards,", 0.7),
+):
+    for _w in _words(_group):
+        _LATIN_CUES[_w] = _base
+
+_LATIN_STOP = frozenset(
+    _words(
+        "Sir Madam Madame Customer Customers Valued Team All Hiring Manager Member Members "
+        "Friend Friends Colleague Colleagues User Users Patient Patients Doctor Mr Mrs Ms Miss "
+        "Mx Dr Prof Client Clients Partner Partners Applicant Candidate Student Students Parent "
+        "Parents Guest Guests Shareholder Editor Support Admin Everyone Ladies Gentlemen Board "
+        "Committee Professor Nurse Name Number ID Information Info Care Record Records Details "
+        "Service Services Portal Unknown Redacted The A An This That Please Thank Thanks Hello "
+        "Hi Dear Sincerely Regards Best Korea Korean Seoul English Monday Tuesday Wednesday "
+        "Thursday Friday Saturday Sunday"
+    )
+)
+"""Capitalised words that follow a title or label but are not names (Dear Customer)."""
+
+_PARTICLES = _words(
+    "이 가 은 는 을 를 의 에 에게 에게서 께 께서 께서는 께서도 도 와 과 랑 이랑 하고 한테 한테서 만 "
+    "로 으로 이나 나 요 이요 야 아 이야 이다 입니다 이고 이며 이에요 예요 이세요 이시고 인데 인데요 "
+    "이라고 라고 이라는 라는 이란 란 이었 였 인 님 씨 들 도요 은요 는요 처럼 부터 까지 보다 에게는 에게도"
+)
+_COPULAS = frozenset(
+    _words("입니다 이고 이며 이에요 예요 이라고 라고 이라고요 이요 인데 인데요 입니다만 이었습니다 였습니다")
+)
+_SUFFIXES = frozenset(
+    [*_PARTICLES]
+    + [h + p for h in [*_AFTER, "님께", "님께서"] for p in ["", *_PARTICLES]]
+)
+"""What may follow a name read after a label: particles, copulas, honorifics and titles."""
+
+_FOLLOW_OK = frozenset("이가은는을를의에께도와과랑하한만로으요야아입인였네처까부보시세들")
+"""First syllables that may follow a name cue: a cue glued to other syllables is another word."""
+
+_ENDINGS = frozenset("는된던을를의에로와과도만가적")
+"""Endings that turn a stop word into a phrase that still looks like a name (정부+의, 이번+에).
+Endings that are also common final syllables of given names (한, 은, 인: 정하은, 이상인) are
+left out; adjectives with them (소중한, 정확한) are in the stop-word list instead."""
+
+
+# --------------------------------------------------------------------------------------------
+# the scan pattern
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
+
+
+_TrieNode = dict[str, "_TrieNode"]
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex alternation shaped as a trie, so that ``re`` compares one character per branch."""
+    root: _TrieNode = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: _TrieNode) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return emit(root)
+
+
+_SCAN_SURNAMES = {s for s, share in SURNAME_SHARE.items() if len(s) == 1 and share >= 0.1} | {
+    s[0] for s in COMPOUND_SURNAMES
+}
+"""Surnames the scan starts a name with. Rarer ones (사, 부, 가, 기: under 0.1 % each) start
+thousands of common words and would double the scan's work for well under 1 % of names."""
+_GIVEN_SCAN = (
+    {c for c, k in GIVEN_CLASS.items() if k <= 2 and c not in "양군"}
+    | {s[1] for s in COMPOUND_SURNAMES}
+    | _MASKS
+)
+"""Syllables the scan accepts in a given name. Rare ones (장, 사, 생) would admit 부장, 선생;
+양 and 군 are left out so that 김서연양 ends the name before the honorific."""
+
+_MULTI_CUES = [c for c in _AFTER if len(c) > 1]
+_ONE_CUES = "".join(sorted(c for c in _AFTER if len(c) == 1))
+_SPLIT_CUES = {"객님": "고객님", "원님": "회원님", "생님": "선생님"}
+"""The run of given-name syllables may swallow the first syllable of these cues (김민준고|객님)."""
+_NIM_HOSTS = frozenset(c[:-1] for c in _AFTER if len(c) == 3 and c.endswith("님"))
+"""Two-syllable words that take 님 (회원, 고객): 김현회원님 is 김현 + 회원님, not 김현회원 + 님."""
+
+_LABEL_LAST = set("명름함자인분람주사객당 )")
+_LABEL_LAST.update("은는")  # 이름은 김민준: the particle forms get their own second check
+"""Last syllables of the labels the scan lets through; a label ending otherwise (주치의, 저는)
+must carry a particle or be found by a cue after the name."""
+_LABEL_LAST2 = (
+    {w[-2] for w in _BEFORE if len(w) > 1 and w[-1] in _LABEL_LAST}
+    | _LABEL_LAST
+    | {w.rstrip(".,")[-1] for w in _LATIN_CUES}
+)
+"""Second check of the label gate: the syllable before the label's last one (or, after a colon
+turned into a space, the label's last one)."""
+_LABEL_PARTICLE_HOSTS = set("름함명자주인저당객의")
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LATIN_GATE = {w.rstrip(".,")[-1] for w in _LATIN_CUES} | set(".,") | _LABEL_LAST
+
+_G = _char_class(_GIVEN_SCAN)
+_M = _char_class(_MASKS)
+_GATE_CUES = [*_MULTI_CUES, *_SPLIT_CUES]
+_SYLLABLE = "[가-힣" + "".join(re.escape(c) for c in sorted(_MASKS)) + "]"
+_SCAN = re.compile(
+    " "
+    + _char_class(_SCAN_SURNAMES | set(_UPPER))
+    + "(?:"
+    # 1: a masked name (김*수, 홍○동, 김**)
+    + f"{_M}()"
+    # 2: end of the given-name run; 3: the cue after it, attached or after one or two spaces
+    + f"|{_G}{{1,3}}+() {{0,2}}+"
+    + f"(?={_char_class(c[0] for c in _GATE_CUES)}{_char_class(c[1] for c in _GATE_CUES)}"
+    + f"|{_char_class(_ONE_CUES)})"
+    + f"({_trie([*_AFTER, *_SPLIT_CUES])})"
+    + f"(?=[^가-힣]|{_char_class(_FOLLOW_OK)}|\\Z)"
+    # 4: a label may end just before this word; the match runs to the end of the word
+    + f"|(?<={_char_class(_LABEL_LAST)} .)"
+    + f"(?<={_char_class(_LABEL_LAST2)}{_char_class(_LABEL_LAST - set('은는'))} ."
+    + f"|{_char_class(_LABEL_PARTICLE_HOSTS)}[은는] .)"
+    + f"{_SYLLABLE}{{0,9}}+()"
+    # 5: a Latin-script name after a title or label
+    + f"|[a-zA-Z'’-](?<={_char_class(_LATIN_GATE)} ..)()"
+    + ")",
+    re.DOTALL,
+)
+_FINDITER = _SCAN.finditer
+_RUN = re.compile(f"{_SYLLABLE}{{1,12}}")
+_LATIN_NAME = re.compile(
+    r"[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*"
+    r"(?: (?:[A-Z]\.|[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)*)){0,2}"
+    r"|[A-Z]{2,}(?:-[A-Z]{2,})?(?: [A-Z]{2,}(?:-[A-Z]{2,})?){1,2}(?![A-Za-z])"
+)
+_LIST_GAP = re.compile(f"(?: {{1,2}}(?:{_trie(_AFTER)}))? *(?:[,、·/]|및|그리고) *")
+"""Between two listed names: an optional title of the first name, then a separator."""
+_CONJ = frozenset({"와", "과", "랑", "이랑", "하고"})
+_LIST_PUNCT = frozenset(",、·/")
+_LIST_HINT = re.compile("[,、·/]| 및 ")
+"""A list separator close after a name: only then is the slower list reader worth running."""
+
+
+# --------------------------------------------------------------------------------------------
+# scoring
+
+
+def _surname_penalty(surname: str) -> float:
+    if len(surname) == 2:
+        return 0.02  # compound surnames are rare but almost never start a common word
+    share = SURNAME_SHARE[surname]
+    if share >= 1.0:
+        return 0.0
+    if share >= 0.3:
+        return 0.04
+    if share >= 0.1:
+        return 0.1
+    return 0.2
+
+
+def _given_penalty(given: str) -> float:
+    pen = 0.0
+    masks = 0
+    for c in given:
+        if c in _MASKS:
+            masks += 1
+            continue
+        cls = GIVEN_CLASS.get(c, 0)
+        if cls == 0:
+            pen += 0.35
+        elif cls == 2:
+            pen += 0.05
+        elif cls == 3:
+            pen += 0.15
+    n = len(given)
+    if masks == n:
+        pen += 0.05
+    if n == 1:
+        pen += 0.12  # one-syllable given names are a minority, and two-syllable words abound
+    elif n == 3:
+        pen += 0.3
+    return pen
+
+
+_QUALITY_CACHE: dict[str, float] = {}
+
+
+def _quality(name: str) -> float:
+    """Penalty (0 = a typical name), or -1 when ``name`` cannot be a name or is a common word."""
+    q = _compute_quality(name)
+    if len(_QUALITY_CACHE) > 100_000:
+        _QUALITY_CACHE.clear()
+    _QUALITY_CACHE[name] = q
+    return q
+
+
+def _compute_quality(name: str) -> float:
+    n = len(name)
+    if n < 2 or n > 4 or name in STOP_WORDS:
+        return -1.0
+    head = name[:2]
+    compound = n >= 3 and head in COMPOUND_SURNAMES
+    if not compound and n >= 3 and head in STOP_WORDS and (n == 4 or name[2] in _ENDINGS):
+        return -1.0  # 소중한, 이상한, 전자결재
+    if n == 4 and name[:3] in STOP_WORDS:
+        return -1.0
+    best = -1.0
+    if compound:
+        best = _given_penalty(name[2:]) + _surname_penalty(head)
+    if name[0] in SURNAME_SHARE:
+        p = _given_penalty(name[1:]) + _surname_penalty(name[0])
+        if best < 0.0 or p < best:
+            best = p
+    return best
+
+
+_FINDINGS: dict[tuple[int, int, float], Finding] = {}
+
+
+def _finding(key: tuple[int, int, float]) -> Finding:
+    """Findings are immutable, so equal ones are shared: building one costs more than a scan."""
+    f = _FINDINGS.get(key)
+    if f is None:
+        if len(_FINDINGS) > 50_000:
+            _FINDINGS.clear()
+        f = _FINDINGS[key] = Finding(_ENTITY, key[0], key[1], key[2], _RECOGNIZER_NAME)
+    return f
+
+
+# --------------------------------------------------------------------------------------------
+# reading names next to a cue
+
+
+def _split_run(run: str, need_copula: bool = False) -> tuple[int, float] | None:
+    """Split a run of syllables that starts with a name: (name length, penalty) or None.
+
+    After a label the name comes with whatever is glued to it (particles, copula, honorific,
+    title). The split that leaves a known suffix wins, a two-syllable given name first because
+    it is by far the most common, then one syllable, then three.
+    """
+    n = len(run)
+    if n == 3 and not need_copula:  # the usual case: a bare three-syllable name
+        q = _QUALITY_CACHE.get(run)
+        if q is None:
+            q = _quality(run)
+        if q >= 0.0 or run[:2] not in COMPOUND_SURNAMES:
+            return (3, q) if q >= 0.0 else None
+    sl = 2 if n >= 3 and run[:2] in COMPOUND_SURNAMES else 1
+    for gl in (2, 1) if sl == 2 else (2, 1, 3):
+        k = sl + gl
+        if k > n:
+            continue
+        rest = run[k:]
+        if need_copula:
+            if rest not in _COPULAS:
+                continue
+        elif rest and rest not in _SUFFIXES:
+            continue
+        name = run[:k]
+        q = _QUALITY_CACHE.get(name)
+        if q is None:
+            q = _quality(name)
+        if q < 0.0:
+            return None
+        return k, q
+    return None
+
+
+def _label_before(t: str, a: int) -> tuple[str, float] | None:
+    """The label that ends just before the space at ``a``, with its score, if there is one."""
+    e = a
+    while e > 0 and t[e - 1] == " ":
+        e -= 1
+    w = t.rfind(" ", 0, e) + 1
+    word = t[w:e].rstrip(")]")
+    if word in ("한글", "국문", "한자", "영문"):
+        e = w - 1
+        while e > 0 and t[e - 1] == " ":
+            e -= 1
+        w = t.rfind(" ", 0, e) + 1
+        word = t[w:e]
+    s = _BEFORE.get(word)
+    if s is None and word and word[-1] in "은는이가":
+        s = _BEFORE.get(word[:-1])
+        if s is not None:
+            word = word[:-1]
+    if s is None and word in ("분", "사람", "분께"):
+        w2 = t.rfind(" ", 0, w - 1) + 1
+        word = t[w2 : w - 1] + " " + word
+        s = _BEFORE.get(word)
+    if s is None:
+        s = _LATIN_CUES.get(word)
+    if s is None:
+        return None
+    return word, s
+
+
+def _read_latin(t: str, p: int) -> tuple[int, float] | None:
+    """Read a Latin-script name at ``p``: (end, penalty) or None."""
+    m = _LATIN_NAME.match(t, p)
+    if m is None:
+        return None
+    tokens = m.group().split(" ")
+    keep = 0
+    for tok in tokens:
+        if tok in _LATIN_STOP or tok.rstrip(".") in _LATIN_STOP:
+            break
+        keep += 1
+    if keep and len(tokens[keep - 1]) == 2 and tokens[keep - 1].endswith("."):
+        keep -= 1  # a trailing initial is not part of the name
+    if keep == 0:
+        return None
+    end = p + len(" ".join(tokens[:keep]))
+    return end, (0.12 if keep == 1 else 0.0)
+
+
+def _read_list(t: str, p: int, label: str, base: float, hits: list[tuple[int, int, float]]) -> None:
+    """Read the name after a label at ``p`` and any names listed after it."""
+    if "A" <= t[p : p + 1] <= "Z":
+        lr = _read_latin(t, p)
+        if lr is not None:
+            hits.append((p - 1, lr[0] - 1, base - lr[1]))
+        return
+    rm = _RUN.match(t, p)
+    if rm is None:
+        return
+    run = rm.group()
+    r = _split_run(run, label in _NEEDS_COPULA)
+    if r is None:
+        return
+    k, q = r
+    hits.append((p - 1, p - 1 + k, base - q))
+    rest = run[k:]
+    if not rest or rest in _CONJ or rest in _AFTER:
+        _read_list_more(t, rm.end(), rest in _CONJ, base, hits)
+
+
+def _read_list_more(
+    t: str, pos: int, conj: bool, base: float, hits: list[tuple[int, int, float]]
+) -> None:
+    """Names listed after one already read ("김민준, 이서연 및 박지훈", "김민준 과장, 이서연 대리")."""
+    n = len(t)
+    for _ in range(30):
+        if conj:
+            p = pos
+            while p < n and t[p] == " ":
+                p += 1
+        else:
+            gm = _LIST_GAP.match(t, pos)
+            if gm is None:
+                return
+            p = gm.end()
+        rm = _RUN.match(t, p)
+        if rm is None:
+            return
+        run = rm.group()
+        r = _split_run(run)
+        if r is None:
+            return
+        k, q = r
+        hits.append((p - 1, p - 1 + k, base - q - 0.03))
+        rest = run[k:]
+        conj = rest in _CONJ
+        if rest and not conj and rest not in _AFTER:
+            return
+        pos = rm.end()
+
+
+# --------------------------------------------------------------------------------------------
+# the recognizer
+
 
 def find_persons(text: str) -> list[Finding]:
-    return []
+    """Names in ``text`` that a cue marks, each with its own span (lists give one each)."""
+    # One character for one: offsets in t are those in text plus one.
+    t = " " + text
+    if "\n" in t:
+        t = t.replace("\n", " ")
+    if ":" in t:
+        t = t.replace(":", " ")
+    if "(" in t:
+        t = t.replace("(", " ")
+    if "\t" in t or "\r" in t or "：" in t:
+        t = t.replace("\t", " ").replace("\r", " ").replace("：", " ")
+    hits: list[tuple[int, int, float]] = []
+    for m in _FINDITER(t):
+        kind = m.lastindex
+        if kind == 3:
+            # the hot path: a name and the honorific or title after it
+            ne = m.start(2)
+            cs, ce = m.span(3)
+            cue = t[cs:ce]
+            base = _AFTER.get(cue)
+            if base is None:  # 김민준고|객님: the run took the first syllable of the cue
+                if cs != ne:
+                    continue
+                ne -= 1
+                base = _AFTER[_SPLIT_CUES[cue]]
+            elif cs == ne and cue == "님" and t[ne - 2 : ne] in _NIM_HOSTS:
+                ne -= 2  # 김현|회원|님: the run took 회원 of 회원님
+                base = _AFTER[t[ne:ce]]
+            ns = m.start()
+            name = t[ns + 1 : ne]
+            q = _QUALITY_CACHE.get(name)
+            if q is None:
+                q = _quality(name)
+            if q >= 0.0:
+                hits.append((ns, ne - 1, base - q - (0.05 if cs - ne > 1 else 0.0)))
+        elif kind == 4:
+            _after_label(t, m.start(), m.end(), hits)
+        elif kind == 5:
+            a = m.start()
+            label = _label_before(t, a)
+            if label is not None:
+                _read_list(t, a + 1, label[0], label[1], hits)
+        else:
+            _masked(t, m.start() + 1, hits)
+    if not hits:
+        return []
+    if len(hits) == 1:
+        h = hits[0]
+        if h[2] < _MIN_REPORT:
+            return []
+        f = _FINDINGS.get(h)
+        return [f if f is not None else _finding(h)]
+    best: dict[tuple[int, int], float] = {}
+    for s, e, sc in hits:
+        if sc > best.get((s, e), -1.0):
+            best[(s, e)] = sc
+    return [_finding((s, e, sc)) for (s, e), sc in sorted(best.items()) if sc >= _MIN_REPORT]
 
 
-RECOGNIZER = Recognizer("kr_person", frozenset({"PERSON"}), find_persons)
+def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]]) -> None:
+    """The word at ``a + 1`` may follow a label: check the label, then read the name(s)."""
+    e = a
+    if t[e - 1] == " ":
+        e -= 1
+        if t[e - 1] == " ":
+            e -= 1
+    word = t[t.rfind(" ", 0, e) + 1 : e]
+    base = _BEFORE.get(word)
+    if base is None or word in _NEEDS_COPULA:
+        label = _label_before(t, a)
+        if label is not None:
+            _read_list(t, a + 1, label[0], label[1], hits)
+        return
+    if "A" <= t[a + 1] <= "Z":
+        _read_list(t, a + 1, word, base, hits)
+        return
+    # the common case, inline: one label, one name, perhaps more in a list
+    run = t[a + 1 : run_end]
+    r = _split_run(run)
+    if r is None:
+        return
+    k, q = r
+    hits.append((a, a + k, base - q))
+    rest = run[k:]
+    if rest in _CONJ:
+        _read_list_more(t, run_end, True, base, hits)
+    elif (not rest or rest in _AFTER) and (
+        t[run_end : run_end + 1] in _LIST_PUNCT or _LIST_HINT.search(t, run_end, run_end + 9)
+    ):
+        _read_list_more(t, run_end, False, base, hits)
+
+
+def _masked(t: str, p: int, hits: list[tuple[int, int, float]]) -> None:
+    """A masked name needs no cue: 김*수 and 홍○동 are names whatever surrounds them."""
+    rm = _RUN.match(t, p)
+    if rm is None:
+        return
+    r = _split_run(rm.group())
+    if r is not None and any(c in _MASKS for c in t[p : p + r[0]]):
+        hits.append((p - 1, p - 1 + r[0], 0.72 - r[1] / 2))
+
+
+RECOGNIZER = Recognizer(_RECOGNIZER_NAME, frozenset({_ENTITY}), find_persons)

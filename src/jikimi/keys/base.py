@@ -107,3 +107,28 @@ class Keyring(Protocol):
 
     def list_keys(self) -> list[KeyRef]:
         """Every key version (never material)."""
+
+
+class SubjectForgotten(KeyNotFound):
+    """The subject was forgotten (crypto-shredded). Raised even when the caller asked to create a
+    key, so a later protect run cannot silently resurrect the subject under a fresh key;
+    ``subject_ids`` lists the forgotten ids of the request (pseudonymous ids, never raw values)."""
+
+    def __init__(self, message: str, subject_ids: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.subject_ids = subject_ids
+
+
+class KeyringError(Exception):
+    """A keyring cannot be used as asked (no key-encryption key configured, wrong passphrase,
+    wrong or missing HSM key, unknown file format). Messages say what to do and never carry key
+    material or the cryptography library's internals."""
+
+
+class KeyringUnlockError(KeyringError):
+    """The key-encryption key does not open this keyring: wrong passphrase or wrong HSM key."""
+
+
+class UnwrapError(KeyringError):
+    """A wrapped key did not authenticate: wrong key-encryption key, a tampered blob, or a blob
+    moved to another slot (the associated data binds key id, version and purpose)."""

@@ -1,0 +1,672 @@
+"""``jikimi protect``: raw Korean data in, a dataset that can go to any cloud out.
+
+Every input record ends up in exactly one place: the protected output, or the encrypted
+quarantine (records in = records out + quarantined, asserted before the manifest is written).
+Output keeps the input's format: text and JSONL line by line, CSV and Parquet batch by batch
+with the schema kept (a non-text column that must carry protected text becomes a string column,
+and the manifest says so).
+
+Resumable: work is committed in chunks; after each chunk the output and quarantine files are
+flushed and fsynced and a state file records how far the run got. A run restarted with the same
+arguments truncates any partly written chunk and continues from the last commit; because the
+default operators are deterministic (keyed HMAC tokens, AES-SIV, seeded surrogates), the result
+is byte-identical to an uninterrupted run. (Randomized AES-GCM, when a policy asks for it,
+differs byte-wise between runs but decrypts to the same values.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from jikimi import __version__
+from jikimi.detect.columns import SAMPLE_SIZE, ColumnProfile, classify_column
+from jikimi.detect.engine import Scanner
+from jikimi.detect.finding import Finding
+from jikimi.io import detect_format, iter_paths
+from jikimi.io._lines import BOM, iter_blocks, read_head
+from jikimi.io._paths import FieldPath, collect, walk_strings
+from jikimi.io.records import RecordError
+from jikimi.keys.base import Keyring, Purpose
+from jikimi.pipeline.protector import ProtectStats, RecordFailed, RecordProtector
+from jikimi.pipeline.quarantine import QUARANTINE_NAME, entry, seal
+from jikimi.policy.protection import ProtectionPolicy, Rule, default_policy
+
+MANIFEST_NAME = "manifest.json"
+STATE_NAME = ".jikimi-protect-state.json"
+CHUNK_RECORDS = 2048
+"""Records per committed chunk: the unit of resumption and of batch scanning."""
+MAX_LINE_BYTES = 100 * 2**20
+
+
+class ProtectError(Exception):
+    """A usage or input problem that stops the run before anything is written."""
+
+
+@dataclass(slots=True)
+class FileResult:
+    input: str
+    output: str
+    format: str
+    records_in: int = 0
+    records_out: int = 0
+    quarantined: int = 0
+    input_sha256: str = ""
+    output_sha256: str = ""
+    schema_changes: dict[str, str] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "output": self.output,
+            "format": self.format,
+            "records_in": self.records_in,
+            "records_out": self.records_out,
+            "quarantined": self.quarantined,
+            "input_sha256": self.input_sha256,
+            "output_sha256": self.output_sha256,
+            "schema_changes": self.schema_changes,
+            "errors": self.errors[:100],
+        }
+
+
+@dataclass(slots=True)
+class ProtectResult:
+    files: list[FileResult]
+    stats: ProtectStats
+    manifest: dict[str, Any]
+    manifest_path: Path
+
+    @property
+    def quarantined(self) -> int:
+        return sum(f.quarantined for f in self.files)
+
+
+@dataclass(frozen=True, slots=True)
+class _Args:
+    fields: tuple[str, ...] | None
+    id_field: str
+    fmt: str | None
+    text_mode: str
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync(f: Any) -> None:
+    f.flush()
+    os.fsync(f.fileno())
+
+
+class _State:
+    """The resume state file: which files are done and how far the current one got."""
+
+    def __init__(self, path: Path, fingerprint: str) -> None:
+        self.path = path
+        self.fingerprint = fingerprint
+        self.data: dict[str, Any] = {"fingerprint": fingerprint, "done": {}, "current": None}
+        if path.exists():
+            old = orjson.loads(path.read_bytes())
+            if old.get("fingerprint") == fingerprint:
+                self.data = old
+
+    def save(self) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            f.write(orjson.dumps(self.data))
+            _fsync(f)
+        os.replace(tmp, self.path)
+
+
+class ProtectJob:
+    """One protect run over a file or a directory of files."""
+
+    def __init__(
+        self,
+        keyring: Keyring,
+        *,
+        policy: ProtectionPolicy | None = None,
+        fields: Sequence[str] | None = None,
+        id_field: str = "id",
+        fmt: str | None = None,
+        text_mode: str = "line",
+        on_progress: Callable[[int], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        self.policy = policy or default_policy()
+        self.keyring = keyring
+        self.scanner = Scanner(min_score=self.policy.min_score)
+        self.protector = RecordProtector(self.policy, keyring)
+        flds = tuple(fields) if fields else (self.policy.fields or None)
+        self.args = _Args(flds, id_field, fmt, text_mode)
+        self.paths = tuple(FieldPath.parse(f) for f in flds) if flds else None
+        self.on_progress = on_progress or (lambda n: None)
+        self.on_error = on_error or (lambda s: None)
+        self.stats = ProtectStats()
+        self._quarantine_key = keyring.current(Purpose.QUARANTINE)
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def run(self, input_path: str | Path, output_dir: str | Path) -> ProtectResult:
+        start = time.time()
+        src = Path(input_path)
+        out = Path(output_dir)
+        if not src.exists():
+            raise ProtectError(f"{src}: no such file or directory")
+        if out.resolve() == src.resolve() or src.resolve() in out.resolve().parents:
+            raise ProtectError("the output directory must not be the input or inside it")
+        files = list(iter_paths(src)) if src.is_dir() else [src]
+        out.mkdir(parents=True, exist_ok=True)
+        fingerprint = hashlib.sha256(orjson.dumps({
+            "input": str(src.resolve()),
+            "files": [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files],
+            "policy": self.policy.to_dict(),
+            "args": [self.args.fields, self.args.id_field, self.args.fmt, self.args.text_mode],
+            "version": __version__,
+        })).hexdigest()
+        state = _State(out / STATE_NAME, fingerprint)
+        qpath = out / QUARANTINE_NAME
+        results: list[FileResult] = []
+        qmode = "r+b" if state.data["done"] or state.data["current"] else "wb"
+        if qmode == "r+b" and not qpath.exists():
+            qmode = "wb"
+        with open(qpath, qmode) as qf:
+            if qmode == "r+b":
+                qf.truncate(int(state.data.get("quarantine_bytes", 0)))
+                qf.seek(0, os.SEEK_END)
+            for f in files:
+                rel = f.name if not src.is_dir() else str(f.relative_to(src))
+                done = state.data["done"].get(rel)
+                if done is not None:
+                    fr = FileResult(**{k: v for k, v in done.items() if k != "stats"})
+                    _merge_stats(self.stats, done["stats"])
+                    results.append(fr)
+                    continue
+                fr = self._run_file(f, out / rel, rel, qf, state)
+                results.append(fr)
+        for fr in results:
+            if fr.records_in != fr.records_out + fr.quarantined:
+                raise AssertionError(f"{fr.input}: records in != out + quarantined")
+        manifest = self._manifest(src, out, results, qpath, start)
+        mpath = out / MANIFEST_NAME
+        tmp = mpath.with_suffix(".tmp")
+        tmp.write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+        os.replace(tmp, mpath)
+        state.path.unlink(missing_ok=True)
+        return ProtectResult(results, self.stats, manifest, mpath)
+
+    def _run_file(self, path: Path, dest: Path, rel: str, qf: Any, state: _State) -> FileResult:
+        fmt = self.args.fmt or detect_format(path) or "text"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fr = FileResult(str(path), str(dest), fmt, input_sha256=_sha256_file(path))
+        cur = state.data["current"]
+        resume = cur if cur and cur.get("file") == rel else None
+        if resume is not None:
+            fr.records_in = resume["records_in"]
+            fr.records_out = resume["records_out"]
+            fr.quarantined = resume["quarantined"]
+            fr.schema_changes = resume.get("schema_changes", {})
+            _merge_stats(self.stats, resume["stats"])
+        file_stats = ProtectStats()
+        if resume is not None:
+            _merge_stats(file_stats, resume["stats"])
+
+        def commit(out_bytes: int) -> None:
+            _fsync(qf)
+            state.data["current"] = {
+                "file": rel, "records_in": fr.records_in, "records_out": fr.records_out,
+                "quarantined": fr.quarantined, "output_bytes": out_bytes,
+                "schema_changes": fr.schema_changes, "stats": _stats_dict(file_stats),
+            }
+            state.data["quarantine_bytes"] = qf.tell()
+            state.save()
+
+        def quarantine(line: int, reason: str, raw: bytes | None, fld: str | None = None) -> None:
+            fr.quarantined += 1
+            qf.write(seal(entry(str(path), line, reason, raw, fld), self._quarantine_key) + b"\n")
+            fr.errors.append({"line": line, "field": fld, "reason": reason})
+            self.on_error(f"{path}:{line}: quarantined: {reason}" + (f" (field {fld!r})" if fld else ""))
+
+        skip = resume["records_in"] if resume is not None else 0
+        out_bytes = resume["output_bytes"] if resume is not None else 0
+        if fmt in ("text", "jsonl"):
+            self._lines(path, dest, fmt, fr, file_stats, skip, out_bytes, commit, quarantine)
+        elif fmt in ("csv", "tsv"):
+            self._csv(path, dest, fmt, fr, file_stats, skip, out_bytes, commit, quarantine)
+        elif fmt == "parquet":
+            self._parquet(path, dest, fr, file_stats, skip, commit, quarantine)
+        else:
+            raise ProtectError(f"{path}: unsupported format {fmt!r}")
+        self.stats.merge(file_stats) if resume is None else self._merge_new(file_stats, resume)
+        fr.output_sha256 = _sha256_file(dest)
+        d = fr.to_dict()
+        d["stats"] = _stats_dict(file_stats)
+        state.data["done"][rel] = d
+        state.data["current"] = None
+        state.data["quarantine_bytes"] = qf.tell()
+        state.save()
+        return fr
+
+    def _merge_new(self, file_stats: ProtectStats, resume: dict[str, Any]) -> None:
+        # the resumed part was merged into self.stats already; add only what is new
+        before = ProtectStats()
+        _merge_stats(before, resume["stats"])
+        delta = ProtectStats()
+        delta.counts = file_stats.counts - before.counts
+        delta.keys = file_stats.keys
+        delta.subjects = file_stats.subjects
+        self.stats.merge(delta)
+
+    # -- text and JSONL ----------------------------------------------------------------------
+
+    def _lines(
+        self, path: Path, dest: Path, fmt: str, fr: FileResult, stats: ProtectStats, skip: int,
+        out_bytes: int, commit: Callable[[int], None],
+        quarantine: Callable[[int, str, bytes | None, str | None], None],
+    ) -> None:
+        mode = "r+b" if skip else "wb"
+        with open(path, "rb", buffering=0) as inp, open(dest, mode) as outf:
+            if skip:
+                outf.truncate(out_bytes)
+                outf.seek(out_bytes)
+            head = read_head(inp.read)
+            if b"\x00" in head:
+                raise ProtectError(f"{path}: binary file (NUL bytes in the first 8 KB)")
+            head = head.removeprefix(BOM)
+            if fmt == "text" and self.args.text_mode == "document":
+                self._document(inp, head, outf, fr, stats, quarantine)
+                commit(outf.tell())
+                return
+            pending: list[tuple[int, bytes | RecordError]] = []
+            seen = 0
+            for item in iter_blocks(inp.read, head, str(path), MAX_LINE_BYTES):
+                if isinstance(item, RecordError):
+                    lines: list[tuple[int, bytes | RecordError]] = [(item.line, item)]
+                else:
+                    lineno, block = item
+                    lines = [(lineno + i, raw) for i, raw in enumerate(block.split(b"\n"))]
+                    self.on_progress(len(block) + 1)
+                for lineno, raw in lines:
+                    if isinstance(raw, bytes) and not raw.strip():
+                        outf.write(raw + b"\n") if seen >= skip else None
+                        continue
+                    seen += 1
+                    if seen <= skip:
+                        continue
+                    pending.append((lineno, raw))
+                    if len(pending) >= CHUNK_RECORDS:
+                        self._line_chunk(pending, fmt, outf, fr, stats, quarantine)
+                        pending = []
+                        outf.flush()
+                        os.fsync(outf.fileno())
+                        commit(outf.tell())
+            if pending:
+                self._line_chunk(pending, fmt, outf, fr, stats, quarantine)
+            outf.flush()
+            os.fsync(outf.fileno())
+            commit(outf.tell())
+
+    def _document(
+        self, inp: Any, head: bytes, outf: Any, fr: FileResult, stats: ProtectStats,
+        quarantine: Callable[[int, str, bytes | None, str | None], None],
+    ) -> None:
+        raw = head + inp.read()
+        fr.records_in += 1
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            quarantine(0, "invalid UTF-8", raw, None)
+            return
+        findings = {"text": self.scanner.scan(text)}
+        try:
+            new = self.protector.protect({"text": text}, findings, stats)
+        except RecordFailed as exc:
+            quarantine(0, exc.reason, raw, exc.field)
+            return
+        outf.write(new["text"].encode("utf-8"))
+        fr.records_out += 1
+
+    def _line_chunk(
+        self, pending: list[tuple[int, bytes | RecordError]], fmt: str, outf: Any,
+        fr: FileResult, stats: ProtectStats,
+        quarantine: Callable[[int, str, bytes | None, str | None], None],
+    ) -> None:
+        parsed: list[tuple[int, bytes, Any, dict[str, str]] | None] = []
+        texts: list[str] = []
+        for lineno, raw in pending:
+            fr.records_in += 1
+            if isinstance(raw, RecordError):
+                quarantine(lineno, raw.message, None, None)
+                parsed.append(None)
+                continue
+            line = raw[:-1] if raw.endswith(b"\r") else raw
+            try:
+                s = line.decode("utf-8")
+            except UnicodeDecodeError:
+                quarantine(lineno, "invalid UTF-8", raw, None)
+                parsed.append(None)
+                continue
+            if fmt == "text":
+                fields = {"text": s}
+                obj: Any = None
+            else:
+                try:
+                    obj = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    quarantine(lineno, "malformed JSON", raw, None)
+                    parsed.append(None)
+                    continue
+                if not isinstance(obj, dict):
+                    quarantine(lineno, "a JSON line that is not an object", raw, None)
+                    parsed.append(None)
+                    continue
+                fields = {}
+                bad: list[str] = []
+                if self.paths is None:
+                    walk_strings(obj, "", fields, "")
+                else:
+                    for p in self.paths:
+                        collect(obj, p.parts, 0, "", fields, bad)
+                if bad:
+                    quarantine(lineno, "a requested field holds a non-text value", raw, bad[0])
+                    parsed.append(None)
+                    continue
+            parsed.append((lineno, raw, obj, fields))
+            texts.extend(fields.values())
+        results = iter(self.scanner.scan_many(texts))
+        for item in parsed:
+            if item is None:
+                continue
+            lineno, raw, obj, fields = item
+            findings = {name: next(results) for name in fields}
+            try:
+                new = self.protector.protect(fields, findings, stats)
+            except RecordFailed as exc:
+                quarantine(lineno, exc.reason, raw, exc.field)
+                continue
+            if fmt == "text":
+                outf.write(new["text"].encode("utf-8") + b"\n")
+            else:
+                for name, value in new.items():
+                    if value != fields[name]:
+                        _set_path(obj, name, value)
+                outf.write(orjson.dumps(obj) + b"\n")
+            fr.records_out += 1
+
+    # -- tables ------------------------------------------------------------------------------
+
+    def _table_rows(
+        self, batch: pa.RecordBatch, profiles: dict[str, ColumnProfile], first_row: int,
+        fr: FileResult, stats: ProtectStats,
+        quarantine: Callable[[int, str, bytes | None, str | None], None],
+    ) -> tuple[list[int], dict[str, list[Any]]]:
+        """Protect a batch row by row; returns kept row indices and replaced column values."""
+        names = batch.schema.names
+        cols = {n: batch.column(i).to_pylist() for i, n in enumerate(names)}
+        scan_cols = [n for n in names if self._scannable(batch.schema.field(n).type, n)]
+        col_rules = {n: c.rule for n, c in self.policy.columns.items()}
+        texts: list[str] = []
+        rows: list[dict[str, str]] = []
+        for r in range(batch.num_rows):
+            fields = {}
+            for n in scan_cols:
+                v = cols[n][r]
+                if v is None:
+                    continue
+                fields[n] = v if isinstance(v, str) else _as_text(v)
+            rows.append(fields)
+            texts.extend(fields.values())
+        results = iter(self.scanner.scan_many(texts))
+        kept: list[int] = []
+        replaced: dict[str, list[Any]] = {n: list(cols[n]) for n in scan_cols}
+        for r, fields in enumerate(rows):
+            fr.records_in += 1
+            findings: dict[str, list[Finding]] = {}
+            for n, text in fields.items():
+                fs = next(results)
+                forced = self._column_finding(n, text, profiles)
+                if forced is not None and not any(f.start == forced.start and f.end == forced.end for f in fs):
+                    from jikimi.detect.engine import resolve_overlaps
+
+                    fs = resolve_overlaps([*fs, forced])
+                findings[n] = fs
+            try:
+                new = self.protector.protect(fields, findings, stats, column_rules=col_rules)
+            except RecordFailed as exc:
+                quarantine(first_row + r, exc.reason, orjson.dumps({n: cols[n][r] for n in names}, default=str), exc.field)
+                continue
+            for n, value in new.items():
+                if value != fields[n]:
+                    replaced[n][r] = value
+            kept.append(r)
+            fr.records_out += 1
+        return kept, replaced
+
+    def _scannable(self, t: pa.DataType, name: str) -> bool:
+        if self.args.fields is not None and name not in self.args.fields:
+            return False
+        return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_integer(t) or pa.types.is_decimal(t))
+
+    def _column_finding(self, name: str, text: str, profiles: dict[str, ColumnProfile]) -> Finding | None:
+        from jikimi.detect.columns import cell_finding
+
+        rule = self.policy.columns.get(name)
+        if rule is not None and rule.entity_type is not None:
+            prof = ColumnProfile(name, rule.entity_type, 1.0, 0)
+            f = cell_finding(prof, text)
+            if f is None and text.strip():
+                lead = len(text) - len(text.lstrip())
+                return Finding(rule.entity_type, lead, lead + len(text.strip()), 1.0, "policy-column")
+            return f
+        prof = profiles.get(name)
+        return cell_finding(prof, text) if prof is not None else None
+
+    def _profiles(self, batch: pa.RecordBatch) -> dict[str, ColumnProfile]:
+        out = {}
+        for i, n in enumerate(batch.schema.names):
+            if self._scannable(batch.schema.field(n).type, n):
+                vals = batch.column(i).slice(0, SAMPLE_SIZE).to_pylist()
+                out[n] = classify_column(n, [v if isinstance(v, str) or v is None else _as_text(v) for v in vals])
+        return out
+
+    def _rebuild(self, batch: pa.RecordBatch, kept: list[int], replaced: dict[str, list[Any]], schema: pa.Schema) -> pa.RecordBatch:
+        arrays = []
+        idx = pa.array(kept, type=pa.int64())
+        for i, n in enumerate(batch.schema.names):
+            target = schema.field(n).type
+            if n in replaced:
+                vals = [replaced[n][r] for r in kept]
+                if pa.types.is_string(target) or pa.types.is_large_string(target):
+                    vals = [v if v is None or isinstance(v, str) else _as_text(v) for v in vals]
+                arrays.append(pa.array(vals, type=target))
+            else:
+                arrays.append(batch.column(i).take(idx))
+        return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+    def _output_schema(self, schema: pa.Schema, profiles: dict[str, ColumnProfile], fr: FileResult) -> pa.Schema:
+        """Non-text columns that hold identifiers become text: protected values are text."""
+        fields = []
+        for f in schema:
+            prof = profiles.get(f.name)
+            holds = prof is not None and prof.entity_type is not None
+            if self.policy.columns.get(f.name) is not None:
+                holds = True
+            if holds and not (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
+                rule: Rule = self.policy.columns[f.name].rule if f.name in self.policy.columns else self.policy.rule_for(prof.entity_type)  # type: ignore[union-attr,arg-type]
+                if rule.operator != "keep":
+                    fr.schema_changes[f.name] = f"{f.type} -> string"
+                    f = pa.field(f.name, pa.string(), f.nullable, f.metadata)
+            fields.append(f)
+        return pa.schema(fields, metadata=schema.metadata)
+
+    def _csv(
+        self, path: Path, dest: Path, fmt: str, fr: FileResult, stats: ProtectStats, skip: int,
+        out_bytes: int, commit: Callable[[int], None],
+        quarantine: Callable[[int, str, bytes | None, str | None], None],
+    ) -> None:
+        delim = "\t" if fmt == "tsv" else ","
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(delimiter=delim),
+            convert_options=pacsv.ConvertOptions(column_types=_all_strings_types(path, delim), strings_can_be_null=False),
+        )
+        writer = None
+        row = 0
+        profiles: dict[str, ColumnProfile] = {}
+        with open(dest, "r+b" if skip else "wb") as outf:
+            if skip:
+                outf.truncate(out_bytes)
+                outf.seek(out_bytes)
+            schema: pa.Schema | None = None
+            for batch in reader:
+                if schema is None:
+                    profiles = self._profiles(batch)
+                    schema = self._output_schema(batch.schema, profiles, fr)
+                    writer = pacsv.CSVWriter(outf, schema, write_options=pacsv.WriteOptions(include_header=not skip, delimiter=delim))
+                self.on_progress(batch.nbytes)
+                for start in range(0, batch.num_rows, CHUNK_RECORDS):
+                    part = batch.slice(start, CHUNK_RECORDS)
+                    if row + part.num_rows <= skip:
+                        row += part.num_rows
+                        continue
+                    if row < skip:
+                        part = part.slice(skip - row)
+                        row = skip
+                    kept, replaced = self._table_rows(part, profiles, row + 1, fr, stats, quarantine)
+                    row += part.num_rows
+                    assert writer is not None
+                    writer.write_batch(self._rebuild(part, kept, replaced, schema))
+                    outf.flush()
+                    os.fsync(outf.fileno())
+                    commit(outf.tell())
+            if writer is None:
+                outf.write(path.read_bytes()[:0])
+            else:
+                writer.close()
+
+    def _parquet(
+        self, path: Path, dest: Path, fr: FileResult, stats: ProtectStats, skip: int,
+        commit: Callable[[int], None],
+        quarantine: Callable[[int, str, bytes | None, str | None], None],
+    ) -> None:
+        # Parquet cannot be appended to after a crash (no footer), so each chunk is its own
+        # part file; the parts are joined into the output at the end.
+        parts_dir = dest.with_name(dest.name + ".parts")
+        parts_dir.mkdir(exist_ok=True)
+        pf = pq.ParquetFile(path)
+        profiles = self._profiles(next(pf.iter_batches(batch_size=SAMPLE_SIZE))) if pf.metadata.num_rows else {}
+        schema = self._output_schema(pf.schema_arrow, profiles, fr)
+        row = 0
+        n = 0
+        for batch in pf.iter_batches(batch_size=CHUNK_RECORDS):
+            n += 1
+            self.on_progress(batch.nbytes)
+            if row + batch.num_rows <= skip:
+                row += batch.num_rows
+                continue
+            kept, replaced = self._table_rows(batch, profiles, row + 1, fr, stats, quarantine)
+            row += batch.num_rows
+            part = parts_dir / f"{n:08d}.parquet"
+            pq.write_table(pa.Table.from_batches([self._rebuild(batch, kept, replaced, schema)], schema=schema), part)
+            commit(0)
+        with pq.ParquetWriter(dest, schema) as w:
+            for part in sorted(parts_dir.glob("*.parquet")):
+                w.write_table(pq.read_table(part, schema=schema))
+        shutil.rmtree(parts_dir)
+
+    # -- manifest ----------------------------------------------------------------------------
+
+    def _manifest(self, src: Path, out: Path, files: list[FileResult], qpath: Path, start: float) -> dict[str, Any]:
+        s = self.stats
+        by_type: dict[str, int] = {}
+        rows = []
+        for (fld, etype, op), c in sorted(s.counts.items()):
+            rows.append({"field": fld, "entity_type": etype, "operator": op, "count": c})
+            by_type[etype] = by_type.get(etype, 0) + c
+        rin = sum(f.records_in for f in files)
+        rout = sum(f.records_out for f in files)
+        rq = sum(f.quarantined for f in files)
+        return {
+            "jikimi_version": __version__,
+            "kind": "jikimi.protect.manifest/v1",
+            "input": str(src),
+            "output": str(out),
+            "records": {"in": rin, "out": rout, "quarantined": rq, "balanced": rin == rout + rq},
+            "files": [f.to_dict() for f in files],
+            "counts": rows,
+            "counts_by_entity_type": by_type,
+            "keys": sorted(({"key_id": k.key_id, "version": k.version, "purpose": k.purpose.value} for k in s.keys if k.purpose is not Purpose.SUBJECT), key=lambda d: (d["key_id"], d["version"])),
+            "subject_keys_used": len(s.subjects),
+            "quarantine": {"path": str(qpath), "records": rq, "sha256": _sha256_file(qpath), "encrypted_with": f"{self._quarantine_key.ref}"},
+            "policy": self.policy.to_dict(),
+            "timing": {"started": start, "seconds": round(time.time() - start, 3)},
+        }
+
+
+def _as_text(v: Any) -> str:
+    from jikimi.io._paths import number_text
+
+    return number_text(v) if isinstance(v, (int, float)) else str(v)
+
+
+def _all_strings_types(path: Path, delim: str) -> dict[str, pa.DataType]:
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    header = pacsv.read_csv(
+        pa.BufferReader(head.split(b"\n", 1)[0] + b"\n"),
+        parse_options=pacsv.ParseOptions(delimiter=delim),
+    )
+    return {n: pa.string() for n in header.schema.names}
+
+
+def _set_path(obj: Any, path: str, value: str) -> None:
+    parts = path.split(".")
+    node = obj
+    for key in parts[:-1]:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    last = parts[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def _stats_dict(s: ProtectStats) -> dict[str, Any]:
+    return {
+        "counts": [[f, t, o, c] for (f, t, o), c in s.counts.items()],
+        "keys": [[k.key_id, k.version, k.purpose.value] for k in s.keys],
+        "subjects": sorted(s.subjects),
+    }
+
+
+def _merge_stats(into: ProtectStats, d: dict[str, Any]) -> None:
+    from jikimi.keys.base import KeyRef
+
+    for f, t, o, c in d["counts"]:
+        into.counts[(f, t, o)] += c
+    for key_id, version, purpose in d["keys"]:
+        into.keys.add(KeyRef(key_id, version, Purpose(purpose)))
+    into.subjects.update(d["subjects"])
+
+
+def iter_protected_lines(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        yield from f

@@ -1,0 +1,180 @@
+"""Protect one record: decide each finding's operator, pick the data subject, transform, count.
+
+This is the per-record core shared by every input format (and, later, by the distributed
+executor). It never writes anything: it returns the protected field texts, or raises
+:class:`RecordFailed` so the caller quarantines the whole record — a record whose personal data
+was not fully processed must never reach the output (fail closed).
+
+Reversible values (``encrypt``) are encrypted under the key of the record's data subject, so
+``forget SUBJECT`` makes every one of that person's values unrecoverable everywhere the dataset
+travelled (crypto-shredding); records without an identifiable subject use the shared encryption
+key. The subject is named by the strongest identifier found in the record (policy
+``subjects.identifier_priority``: RRN > FRN > passport > … > name + birth date), turned into a
+keyed hash by the keyring, so the subject id itself reveals nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from jikimi import transform as T
+from jikimi.detect.finding import Finding
+from jikimi.keys.base import KeyHandle, KeyNotFound, KeyRef, Keyring, Purpose
+from jikimi.policy.protection import ProtectionPolicy, Rule
+from jikimi.transform.particles import apply_replacements
+
+
+class RecordFailed(Exception):
+    """A record could not be fully protected; ``reason`` never contains record content."""
+
+    def __init__(self, reason: str, *, field: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
+@dataclass(slots=True)
+class ProtectStats:
+    """What happened, for the manifest: never values, only counts and key references."""
+
+    counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    """(field, entity type, operator) → number of values."""
+    keys: set[KeyRef] = field(default_factory=set)
+    subjects: set[str] = field(default_factory=set)
+
+    def merge(self, other: ProtectStats) -> None:
+        self.counts.update(other.counts)
+        self.keys |= other.keys
+        self.subjects |= other.subjects
+
+
+def _normalize(value: str, entity_type: str) -> str:
+    if entity_type in ("PERSON", "KR_ADDRESS"):
+        return unicodedata.normalize("NFC", value).replace(" ", "")
+    if entity_type == "EMAIL_ADDRESS":
+        return value.strip().lower()
+    digits = "".join(ch for ch in value if ch.isdigit())
+    return digits or value.strip().upper()
+
+
+class RecordProtector:
+    """Applies a :class:`ProtectionPolicy` with keys from a :class:`Keyring`."""
+
+    def __init__(self, policy: ProtectionPolicy, keyring: Keyring) -> None:
+        self.policy = policy
+        self.keyring = keyring
+        self._keys: dict[Purpose, KeyHandle] = {}
+
+    def key(self, purpose: Purpose) -> KeyHandle:
+        k = self._keys.get(purpose)
+        if k is None:
+            k = self._keys[purpose] = self.keyring.current(purpose)
+        return k
+
+    def subject_of(self, texts: Mapping[str, str], findings: Mapping[str, list[Finding]]) -> str | None:
+        """The record's data subject id from its strongest identifier, or None."""
+        by_type: dict[str, str] = {}
+        for fld, fs in findings.items():
+            text = texts[fld]
+            for f in fs:
+                by_type.setdefault(f.entity_type, text[f.start : f.end])
+        for choice in self.policy.identifier_priority:
+            parts = choice.split("+")
+            if all(p in by_type for p in parts):
+                value = "\x1f".join(_normalize(by_type[p], p) for p in parts)
+                return self.keyring.subject_id_for(value, choice)  # type: ignore[attr-defined,no-any-return]
+        return None
+
+    def protect(
+        self,
+        texts: Mapping[str, str],
+        findings: Mapping[str, list[Finding]],
+        stats: ProtectStats,
+        *,
+        column_rules: Mapping[str, Rule] | None = None,
+    ) -> dict[str, str]:
+        """Protected copies of ``texts`` (fields without findings come back unchanged)."""
+        subject = self.subject_of(texts, findings) if any(findings.values()) else None
+        subject_key: KeyHandle | None = None
+        if subject is not None:
+            try:
+                subject_key = self.keyring.subject_key(subject)
+            except KeyNotFound:
+                # the subject was forgotten: its data may not be processed into anything
+                # reversible again, and leaving it out silently would lose records
+                raise RecordFailed("data subject was forgotten (erasure request); record withheld") from None
+        labeler = T.Labeler()
+        out: dict[str, str] = {}
+        local = ProtectStats()
+        for fld, text in texts.items():
+            fs = findings.get(fld) or []
+            if not fs:
+                out[fld] = text
+                continue
+            spans: list[tuple[int, int, str]] = []
+            for f in fs:
+                rule = (column_rules or {}).get(fld) or self.policy.rule_for(f.entity_type)
+                value = text[f.start : f.end]
+                try:
+                    new = self._apply(rule, value, f.entity_type, subject_key, labeler, local)
+                except RecordFailed as exc:
+                    raise RecordFailed(exc.reason, field=fld) from None
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise RecordFailed(
+                        f"{rule.operator} failed for {f.entity_type}: {type(exc).__name__}", field=fld
+                    ) from None
+                spans.append((f.start, f.end, new))
+                local.counts[(fld, f.entity_type, rule.operator)] += 1
+            out[fld] = apply_replacements(text, spans)
+        if subject is not None:
+            local.subjects.add(subject)
+        stats.merge(local)
+        return out
+
+    def _apply(
+        self,
+        rule: Rule,
+        value: str,
+        entity_type: str,
+        subject_key: KeyHandle | None,
+        labeler: T.Labeler,
+        stats: ProtectStats,
+    ) -> str:
+        op = rule.operator
+        if op == "keep":
+            return value
+        if op == "redact":
+            return T.redact(value)
+        if op == "mask":
+            return T.mask(value, entity_type)
+        if op == "label":
+            return labeler.label(entity_type, value)
+        if op == "generalize":
+            return T.generalize(value, entity_type, rule.level or "")
+        if op == "token":
+            k = self.key(Purpose.TOKEN)
+        elif op == "fpe":
+            k = self.key(Purpose.FPE)
+        elif op == "surrogate":
+            k = self.key(Purpose.SURROGATE)
+        elif op == "encrypt":
+            k = subject_key or self.key(Purpose.ENCRYPT)
+        elif op == "dateshift":
+            if subject_key is None:
+                raise RecordFailed("dateshift needs an identifiable data subject")
+            k = subject_key
+        else:
+            raise RecordFailed(f"unknown operator {op}")
+        stats.keys.add(k.ref)
+        if op == "token":
+            return T.token(value, entity_type, k)
+        if op == "fpe":
+            return T.fpe(value, entity_type, k)
+        if op == "surrogate":
+            return T.surrogate(value, entity_type, k)
+        if op == "encrypt":
+            return T.encrypt(value, entity_type, k, deterministic=rule.deterministic)
+        return T.dateshift(value, k)
