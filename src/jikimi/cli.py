@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import orjson
 import typer
@@ -24,9 +24,13 @@ from rich.table import Table
 
 from jikimi import __version__
 from jikimi.detect.engine import DEFAULT_MIN_SCORE
+from jikimi.audit import AccessLog
 from jikimi.entities import ENTITY_TYPES
 from jikimi.io import RecordError
 from jikimi.scanning import RecordResult, ScanJob, ScanSummary
+
+if TYPE_CHECKING:
+    from jikimi.keys import LocalKeyring
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 PROGRESS_MIN_BYTES = 4 * 2**20
@@ -263,7 +267,7 @@ def policy_show(
     console.print(f"min_score={pol.min_score}  subject identifier priority: {' > '.join(pol.identifier_priority)}")
 
 
-def _keyring():  # type: ignore[no-untyped-def]
+def _keyring() -> LocalKeyring:
     """Open the home keyring; prompt for the passphrase only on an interactive terminal."""
     from jikimi.keys import KeyringError, open_keyring
 
@@ -284,9 +288,7 @@ def _keyring():  # type: ignore[no-untyped-def]
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _access_log(keyring: object) -> "AccessLog":
-    from jikimi.audit import AccessLog
-
+def _access_log(keyring: object) -> AccessLog:
     home = getattr(keyring, "home", None)
     return AccessLog(Path(home) / "access-log.jsonl") if home else AccessLog(Path("access-log.jsonl"))
 

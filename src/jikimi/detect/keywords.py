@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick  # type: ignore[import-not-found]
+import ahocorasick
 
 from jikimi.detect.context import keyword_pattern
 

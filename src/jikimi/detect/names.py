@@ -249,8 +249,7 @@ _LIST_GAP = re.compile(f"(?: {{1,2}}(?:{_trie(_AFTER)}))? *(?:[,、·/]|및|그�
 """Between two listed names: an optional title of the first name, then a separator."""
 _CONJ = frozenset({"와", "과", "랑", "이랑", "하고"})
 _LIST_PUNCT = frozenset(",、·/")
-_LIST_HINT = re.compile("[,、·/]| 및 ")
-"""A list separator close after a name: only then is the slower list reader worth running."""
+"""Separators right after a name that start a list; the list reader runs only after one."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -545,32 +544,38 @@ def find_persons(text: str) -> list[Finding]:
 def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]]) -> None:
     """The word at ``a + 1`` may follow a label: check the label, then read the name(s)."""
     e = a
-    if t[e - 1] == " ":
+    while t[e - 1] == " ":  # a colon became a space
         e -= 1
-        if t[e - 1] == " ":
-            e -= 1
     word = t[t.rfind(" ", 0, e) + 1 : e]
     base = _BEFORE.get(word)
-    if base is None or word in _NEEDS_COPULA:
+    if base is None or word in _NEEDS_COPULA or t[a + 1] < "가":
         label = _label_before(t, a)
         if label is not None:
             _read_list(t, a + 1, label[0], label[1], hits)
         return
-    if "A" <= t[a + 1] <= "Z":
-        _read_list(t, a + 1, word, base, hits)
-        return
     # the common case, inline: one label, one name, perhaps more in a list
     run = t[a + 1 : run_end]
-    r = _split_run(run)
-    if r is None:
-        return
-    k, q = r
+    if len(run) == 3:
+        k = 3
+        q = _QUALITY_CACHE.get(run)
+        if q is None:
+            q = _quality(run)
+        if q < 0.0:
+            return
+    else:
+        r = _split_run(run)
+        if r is None:
+            return
+        k, q = r
     hits.append((a, a + k, base - q))
     rest = run[k:]
     if rest in _CONJ:
         _read_list_more(t, run_end, True, base, hits)
     elif (not rest or rest in _AFTER) and (
-        t[run_end : run_end + 1] in _LIST_PUNCT or _LIST_HINT.search(t, run_end, run_end + 9)
+        t.find(",", run_end, run_end + 9) >= 0
+        or t[run_end : run_end + 1] in _LIST_PUNCT
+        or t.startswith(" 및 ", run_end)
+        or t.startswith(" / ", run_end)
     ):
         _read_list_more(t, run_end, False, base, hits)
 

@@ -20,7 +20,7 @@ import hashlib
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,7 +149,11 @@ class ProtectJob:
         text_mode: str = "line",
         on_progress: Callable[[int], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        chunk_records: int = CHUNK_RECORDS,
     ) -> None:
+        if chunk_records < 1:
+            raise ValueError("chunk_records must be at least 1")
+        self.chunk_records = chunk_records
         self.policy = policy or default_policy()
         self.keyring = keyring
         self.scanner = Scanner(min_score=self.policy.min_score)
@@ -311,7 +315,7 @@ class ProtectJob:
                     if seen <= skip:
                         continue
                     pending.append((lineno, raw))
-                    if len(pending) >= CHUNK_RECORDS:
+                    if len(pending) >= self.chunk_records:
                         self._line_chunk(pending, fmt, outf, fr, stats, quarantine)
                         pending = []
                         outf.flush()
@@ -475,8 +479,8 @@ class ProtectJob:
                 lead = len(text) - len(text.lstrip())
                 return Finding(rule.entity_type, lead, lead + len(text.strip()), 1.0, "policy-column")
             return f
-        prof = profiles.get(name)
-        return cell_finding(prof, text) if prof is not None else None
+        sampled = profiles.get(name)
+        return cell_finding(sampled, text) if sampled is not None else None
 
     def _profiles(self, batch: pa.RecordBatch) -> dict[str, ColumnProfile]:
         out = {}
@@ -509,7 +513,11 @@ class ProtectJob:
             if self.policy.columns.get(f.name) is not None:
                 holds = True
             if holds and not (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
-                rule: Rule = self.policy.columns[f.name].rule if f.name in self.policy.columns else self.policy.rule_for(prof.entity_type)  # type: ignore[union-attr,arg-type]
+                if f.name in self.policy.columns:
+                    rule: Rule = self.policy.columns[f.name].rule
+                else:
+                    assert prof is not None and prof.entity_type is not None
+                    rule = self.policy.rule_for(prof.entity_type)
                 if rule.operator != "keep":
                     fr.schema_changes[f.name] = f"{f.type} -> string"
                     f = pa.field(f.name, pa.string(), f.nullable, f.metadata)
@@ -542,8 +550,8 @@ class ProtectJob:
                     schema = self._output_schema(batch.schema, profiles, fr)
                     writer = pacsv.CSVWriter(outf, schema, write_options=pacsv.WriteOptions(include_header=not skip, delimiter=delim))
                 self.on_progress(batch.nbytes)
-                for start in range(0, batch.num_rows, CHUNK_RECORDS):
-                    part = batch.slice(start, CHUNK_RECORDS)
+                for start in range(0, batch.num_rows, self.chunk_records):
+                    part = batch.slice(start, self.chunk_records)
                     if row + part.num_rows <= skip:
                         row += part.num_rows
                         continue
@@ -557,10 +565,11 @@ class ProtectJob:
                     outf.flush()
                     os.fsync(outf.fileno())
                     commit(outf.tell())
-            if writer is None:
-                outf.write(path.read_bytes()[:0])
-            else:
+            if writer is not None:
                 writer.close()
+            elif not skip:  # a header-only CSV: keep the header
+                with open(path, "rb") as src:
+                    outf.write(src.readline())
 
     def _parquet(
         self, path: Path, dest: Path, fr: FileResult, stats: ProtectStats, skip: int,
@@ -576,7 +585,10 @@ class ProtectJob:
         schema = self._output_schema(pf.schema_arrow, profiles, fr)
         row = 0
         n = 0
-        for batch in pf.iter_batches(batch_size=CHUNK_RECORDS):
+        if not skip and parts_dir.exists():
+            shutil.rmtree(parts_dir)  # parts of an older, different run
+            parts_dir.mkdir()
+        for batch in pf.iter_batches(batch_size=self.chunk_records):
             n += 1
             self.on_progress(batch.nbytes)
             if row + batch.num_rows <= skip:
@@ -666,7 +678,3 @@ def _merge_stats(into: ProtectStats, d: dict[str, Any]) -> None:
         into.keys.add(KeyRef(key_id, version, Purpose(purpose)))
     into.subjects.update(d["subjects"])
 
-
-def iter_protected_lines(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as f:
-        yield from f
