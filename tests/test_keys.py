@@ -29,6 +29,7 @@ from jikimi.keys import (
     Purpose,
     ScryptParams,
     SubjectForgotten,
+    SubjectKeyring,
     UnwrapError,
     default_home,
     envelope,
@@ -92,7 +93,7 @@ def _files_bytes(home: Path) -> bytes:
 
 def test_create_and_reopen_keeps_keys(home: Path) -> None:
     with LocalKeyring(home, passphrase=PW) as ring:
-        assert isinstance(ring, Keyring)
+        assert isinstance(ring, Keyring) and isinstance(ring, SubjectKeyring)
         token = ring.current(Purpose.TOKEN)
         enc = ring.current(Purpose.ENCRYPT, "records")
         assert token.key_id == "token/default" and token.version == 1
@@ -277,6 +278,16 @@ def test_normalize_identifier() -> None:
     assert normalize_identifier("2001:DB8:0:0::1", "IP_ADDRESS") == "2001:db8::1"
     with pytest.raises(ValueError):
         normalize_identifier("---", "KR_RRN")
+    samples = [
+        ("+82 10-1234-5678", "PHONE_NUMBER"),
+        (" A@B.kr ", "EMAIL_ADDRESS"),
+        (decomposed + "  님", "PERSON"),
+        ("12가 3456", "KR_VEHICLE_PLATE"),
+        ("::FFFF:10.0.0.1", "IP_ADDRESS"),
+    ]
+    for value, etype in samples:  # idempotent: normalising twice changes nothing
+        once = normalize_identifier(value, etype)
+        assert normalize_identifier(once, etype) == once
 
 
 def test_subject_id_for_is_stable_keyed_and_opaque(home: Path, tmp_path: Path) -> None:

@@ -158,8 +158,12 @@ def _char_class(chars: Iterable[str]) -> str:
 _TrieNode = dict[str, "_TrieNode"]
 
 
-def _trie(words: Iterable[str]) -> str:
-    """A regex alternation shaped as a trie, so that ``re`` compares one character per branch."""
+def _trie(words: Iterable[str], first: str = "") -> str:
+    """A regex alternation shaped as a trie, so that ``re`` compares one character per branch.
+
+    ``re`` tries alternatives in order, so the first characters listed in ``first`` (the most
+    frequent cues) are tried before the others.
+    """
     root: _TrieNode = {}
     for w in words:
         node = root
@@ -167,8 +171,12 @@ def _trie(words: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
 
+    def order(ch: str) -> tuple[int, str]:
+        i = first.find(ch)
+        return (i if i >= 0 else len(first), ch)
+
     def emit(node: _TrieNode) -> str:
-        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(node, key=order) if ch]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -226,7 +234,7 @@ _SCAN = re.compile(
     + f"|{_G}{{1,3}}+() {{0,2}}+"
     + f"(?={_char_class(c[0] for c in _GATE_CUES)}{_char_class(c[1] for c in _GATE_CUES)}"
     + f"|{_char_class(_ONE_CUES)})"
-    + f"({_trie([*_AFTER, *_SPLIT_CUES])})"
+    + f"({_trie([*_AFTER, *_SPLIT_CUES], first='님씨고회선과대팀부차실원교간환')})"
     + f"(?=[^가-힣]|{_char_class(_FOLLOW_OK)}|\\Z)"
     # 4: a label may end just before this word; the match runs to the end of the word
     + f"|(?<={_char_class(_LABEL_LAST)} .)"

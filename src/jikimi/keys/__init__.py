@@ -21,6 +21,7 @@ from jikimi.keys.base import (
     KeyringUnlockError,
     Purpose,
     SubjectForgotten,
+    SubjectKeyring,
     UnwrapError,
     key_material,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "ScryptParams",
     "SubjectForgotten",
     "SubjectKeyWrapper",
+    "SubjectKeyring",
     "UnwrapError",
     "default_home",
     "insecure_fast_scrypt_for_tests",

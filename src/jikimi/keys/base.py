@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol, runtime_checkable
@@ -107,6 +108,18 @@ class Keyring(Protocol):
 
     def list_keys(self) -> list[KeyRef]:
         """Every key version (never material)."""
+
+
+@runtime_checkable
+class SubjectKeyring(Keyring, Protocol):
+    """A keyring that also derives subject ids and serves subject keys in batches (what the
+    protect pipeline needs at scale; :class:`jikimi.keys.LocalKeyring` is one)."""
+
+    def subject_keys(self, ids: Sequence[str], create: bool = True) -> dict[str, KeyHandle]:
+        """Keys for many subjects in one round trip; unknown ids are absent when not creating."""
+
+    def subject_id_for(self, identifier_value: str, entity_type: str) -> str:
+        """Stable keyed pseudonymous subject id of an identifier value of ``entity_type``."""
 
 
 class SubjectForgotten(KeyNotFound):

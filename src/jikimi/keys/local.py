@@ -49,7 +49,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from jikimi.keys.base import (
     KeyHandle,
@@ -59,6 +59,7 @@ from jikimi.keys.base import (
     KeyringUnlockError,
     Purpose,
     SubjectForgotten,
+    SubjectKeyring,
     UnwrapError,
     key_material,
 )
@@ -799,6 +800,12 @@ class LocalKeyring:
                 .fetchall()
             )
         return [(str(p), str(t)) for p, t in rows]
+
+
+if TYPE_CHECKING:
+
+    def _conforms(ring: LocalKeyring) -> SubjectKeyring:  # mypy checks the protocol match
+        return ring
 
 
 __all__ = [

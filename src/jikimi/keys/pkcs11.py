@@ -17,8 +17,8 @@ key label, and the user PIN from ``JIKIMI_PKCS11_PIN`` (never from a file or arg
 ``JIKIMI_KEYS=pkcs11:token=<label>;object=<key label>?module-path=<path>`` (RFC 7512 attribute
 names) selects it in :func:`jikimi.keys.open_keyring`.
 
-``python-pkcs11`` is an optional dependency (``pip install 'jikimi[hsm]'``); it is imported only
-when a PKCS#11 KEK is actually opened.
+``python-pkcs11`` (>= 0.9, the first release that passes AES-GCM parameters) is an optional
+dependency (``pip install 'jikimi[hsm]'``); it is imported only when a PKCS#11 KEK is opened.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def _import_pkcs11() -> Any:
             "the PKCS#11 KEK needs python-pkcs11: pip install 'jikimi[hsm]' "
             "(and a PKCS#11 module, e.g. apt-get install softhsm2)"
         ) from None
+    if not hasattr(pkcs11.mechanisms, "GCMParams"):
+        raise KeyringError("the PKCS#11 KEK needs python-pkcs11 >= 0.9 (AES-GCM parameters)")
     return pkcs11
 
 

@@ -38,7 +38,7 @@ from jikimi.io import detect_format, iter_paths
 from jikimi.io._lines import BOM, iter_blocks, read_head
 from jikimi.io._paths import FieldPath, collect, walk_strings
 from jikimi.io.records import RecordError
-from jikimi.keys.base import Keyring, Purpose
+from jikimi.keys.base import Purpose, SubjectKeyring
 from jikimi.pipeline.protector import ProtectStats, RecordFailed, RecordProtector
 from jikimi.pipeline.quarantine import QUARANTINE_NAME, entry, seal
 from jikimi.policy.protection import ProtectionPolicy, Rule, default_policy
@@ -140,7 +140,7 @@ class ProtectJob:
 
     def __init__(
         self,
-        keyring: Keyring,
+        keyring: SubjectKeyring,
         *,
         policy: ProtectionPolicy | None = None,
         fields: Sequence[str] | None = None,

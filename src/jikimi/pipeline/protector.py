@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from jikimi import transform as T
 from jikimi.detect.finding import Finding
-from jikimi.keys.base import KeyHandle, KeyNotFound, KeyRef, Keyring, Purpose
+from jikimi.keys.base import KeyHandle, KeyNotFound, KeyRef, Purpose, SubjectKeyring
 from jikimi.policy.protection import ProtectionPolicy, Rule
 from jikimi.transform.particles import apply_replacements
 
@@ -63,7 +63,7 @@ def _normalize(value: str, entity_type: str) -> str:
 class RecordProtector:
     """Applies a :class:`ProtectionPolicy` with keys from a :class:`Keyring`."""
 
-    def __init__(self, policy: ProtectionPolicy, keyring: Keyring) -> None:
+    def __init__(self, policy: ProtectionPolicy, keyring: SubjectKeyring) -> None:
         self.policy = policy
         self.keyring = keyring
         self._keys: dict[Purpose, KeyHandle] = {}
@@ -85,7 +85,7 @@ class RecordProtector:
             parts = choice.split("+")
             if all(p in by_type for p in parts):
                 value = "\x1f".join(_normalize(by_type[p], p) for p in parts)
-                return self.keyring.subject_id_for(value, choice)  # type: ignore[attr-defined,no-any-return]
+                return self.keyring.subject_id_for(value, choice)
         return None
 
     def protect(

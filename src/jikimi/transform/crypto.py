@@ -22,7 +22,8 @@ self-describing::
 
     jk1.<alg>.<entity type>.<key id>.<key version>.<base64url payload>
 
-``alg`` is ``siv`` or ``gcm``; the key id is percent-encoded except ``/``. Everything before the
+``alg`` is ``siv`` or ``gcm``; the key id is percent-encoded except ``/`` (``.`` too, so a dot
+only ever separates fields and a plain regex finds ciphertexts in text). Everything before the
 payload is the associated data, so changing the entity type, key id, version or algorithm in
 the header makes decryption fail rather than return a value under a wrong label. The SIV and
 GCM keys are distinct subkeys of the key handle (``encrypt/aes-256-siv``,
@@ -37,6 +38,7 @@ import binascii
 import os
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote, unquote
 
@@ -61,17 +63,29 @@ FPE_DIGIT_TYPES = frozenset({
 
 
 def _ff1(key: KeyHandle, entity_type: str) -> FF1:
-    from jikimi.transform.fpe import DIGITS, FF1, HANGUL  # lazy: built by a sibling module
-
     if entity_type == "PERSON":
-        alphabet = HANGUL
+        hangul = True
     elif entity_type in FPE_DIGIT_TYPES:
-        alphabet = DIGITS
+        hangul = False
     else:
         raise OperatorError(
             f"fpe is not defined for {entity_type}; use token, surrogate or encrypt"
         )
-    return FF1(derive_subkey(key, Purpose.FPE, entity_type), alphabet)
+    return _ff1_cached(derive_subkey(key, Purpose.FPE, entity_type), hangul)
+
+
+@lru_cache(maxsize=64)
+def _ff1_cached(subkey: bytes, hangul: bool) -> FF1:
+    """One FF1 instance per (subkey, alphabet).
+
+    Why cache: building an FF1 runs the AES key schedule and, for the 11,172-syllable Hangul
+    alphabet, indexes the whole alphabet (~4 ms); the instance also caches its per-length and
+    per-tweak state. Keyed by the derived per-type subkey (never the parent key), and FPE keys
+    are few and long-lived, so 64 entries cover every key version in use.
+    """
+    from jikimi.transform.fpe import DIGITS, FF1, HANGUL  # lazy: built by a sibling module
+
+    return FF1(subkey, HANGUL if hangul else DIGITS)
 
 
 def _fpe(value: str, entity_type: str, key: KeyHandle, *, reveal: bool) -> str:
@@ -117,7 +131,7 @@ PREFIX = "jk1"
 _ENCRYPT_PURPOSES = (Purpose.ENCRYPT, Purpose.SUBJECT)
 _TYPE_RE = re.compile(r"[A-Za-z0-9_]{1,64}")
 _B64URL_RE = re.compile(r"[A-Za-z0-9_-]+")
-_KID_RE = re.compile(r"[A-Za-z0-9._~%/-]{1,256}")
+_KID_RE = re.compile(r"[A-Za-z0-9_~%/-]{1,256}")
 _NONCE = 12
 
 
@@ -163,7 +177,8 @@ def encrypt(value: str, entity_type: str, key: KeyHandle, *, deterministic: bool
     if not _TYPE_RE.fullmatch(entity_type):
         raise OperatorError("encrypt: the entity type must be 1-64 characters of [A-Za-z0-9_]")
     alg = "siv" if deterministic else "gcm"
-    header = f"{PREFIX}.{alg}.{entity_type}.{quote(key.key_id, safe='/')}.{key.version}"
+    kid = quote(key.key_id, safe="/").replace(".", "%2E")  # "." only ever separates fields
+    header = f"{PREFIX}.{alg}.{entity_type}.{kid}.{key.version}"
     ad = header.encode("ascii")
     pt = value.encode("utf-8")
     if deterministic:
