@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jikimi.transform.particles import (
     NONE,
@@ -169,3 +171,27 @@ def test_bad_spans_rejected_without_echoing_text(spans: list[tuple[int, int, str
     with pytest.raises(ValueError) as exc:
         apply_replacements("비밀문장입니다", spans)
     assert "비밀" not in str(exc.value)
+
+
+# --- properties --------------------------------------------------------------------------------
+
+_TEXT = st.text(alphabet=st.sampled_from("김민준수아이가은는을를과와으로나랑야다 ,.!?<>_1-7ALN*"), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(replacement=_TEXT, following=_TEXT)
+def test_fix_particle_never_overreaches(replacement: str, following: str) -> None:
+    particle, n = fix_particle(replacement, following)
+    assert 0 <= n <= len(following)
+    assert (particle == "") == (n == 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXT, data=st.data())
+def test_apply_replacements_keeps_everything_outside_particles(text: str, data: st.DataObject) -> None:
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=6)))
+    spans = [(cuts[i], cuts[i + 1], "<X_1>") for i in range(0, len(cuts) - 1, 2)]
+    out = apply_replacements(text, spans)
+    assert out.count("<X_1>") >= len(spans)
+    if not spans:
+        assert out == text

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from functools import partial
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jikimi import scan
 from jikimi import transform as T
@@ -693,3 +695,37 @@ def test_normalize_examples() -> None:
     assert T.normalize("m512k3088", "KR_PASSPORT") == "M512K3088"
     assert T.normalize("서울 32바 1234", "KR_VEHICLE_PLATE") == "서울32바1234"
     assert T.normalize("  John   SMITH ", "PERSON") == "john smith"
+
+
+# --- properties --------------------------------------------------------------------------------
+
+_EK = key(Purpose.ENCRYPT, FIXED)
+_SK = key(Purpose.SURROGATE, FIXED)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.text(max_size=200), deterministic=st.booleans())
+def test_encrypt_roundtrip_property(value: str, deterministic: bool) -> None:
+    ct = T.encrypt(value, "PERSON", _EK, deterministic=deterministic)
+    assert T.decrypt(ct, partial(_const, _EK)) == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(digits=st.text(alphabet="0123456789", min_size=6, max_size=19), sep=st.sampled_from(["", "-", " "]))
+def test_fpe_roundtrip_property(digits: str, sep: str) -> None:
+    pytest.importorskip("jikimi.transform.fpe", reason="FF1 module (transform/fpe.py) not present")
+    fk = key(Purpose.FPE, FIXED)
+    value = digits[:3] + sep + digits[3:]
+    out = T.fpe(value, "KR_BANK_ACCOUNT", fk)
+    assert _shape(out) == _shape(value)
+    assert T.fpe_reveal(out, "KR_BANK_ACCOUNT", fk) == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(digits=st.text(alphabet="0123456789", min_size=13, max_size=13))
+def test_rrn_frn_crn_surrogates_invalid_for_any_input(digits: str) -> None:
+    for t in UNIQUE:
+        d = _digits(T.surrogate(digits[:6] + "-" + digits[6:], t, _SK))
+        assert v.rrn_kind(d) is None and v.frn_kind(d) is None and not v.crn_valid(d)
+    assert not v.brn_valid(_digits(T.surrogate(digits[:10], "KR_BRN", _SK)))
+    assert not v.luhn_ok(_digits(T.surrogate(digits + "123", "CREDIT_CARD", _SK)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol, runtime_checkable
@@ -120,6 +120,9 @@ class SubjectKeyring(Keyring, Protocol):
 
     def subject_id_for(self, identifier_value: str, entity_type: str) -> str:
         """Stable keyed pseudonymous subject id of an identifier value of ``entity_type``."""
+
+    def forgotten_subjects(self, subject_ids: Iterable[str]) -> set[str]:
+        """Which of ``subject_ids`` were forgotten (so their records can be withheld)."""
 
 
 class SubjectForgotten(KeyNotFound):

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from jikimi import __version__
 from jikimi.detect.columns import SAMPLE_SIZE, ColumnProfile, classify_column
-from jikimi.detect.engine import Scanner
+from jikimi.detect.engine import Scanner, resolve_overlaps
 from jikimi.detect.finding import Finding
 from jikimi.io import detect_format, iter_paths
 from jikimi.io._lines import BOM, iter_blocks, read_head
@@ -338,12 +338,11 @@ class ProtectJob:
         except UnicodeDecodeError:
             quarantine(0, "invalid UTF-8", raw, None)
             return
-        findings = {"text": self.scanner.scan(text)}
-        try:
-            new = self.protector.protect({"text": text}, findings, stats)
-        except RecordFailed as exc:
-            quarantine(0, exc.reason, raw, exc.field)
+        new_or_failed = self.protector.protect_many([({"text": text}, {"text": self.scanner.scan(text)})], stats)[0]
+        if isinstance(new_or_failed, RecordFailed):
+            quarantine(0, new_or_failed.reason, raw, new_or_failed.field)
             return
+        new = new_or_failed
         outf.write(new["text"].encode("utf-8"))
         fr.records_out += 1
 
@@ -395,15 +394,16 @@ class ProtectJob:
             parsed.append((lineno, raw, obj, fields))
             texts.extend(fields.values())
         results = iter(self.scanner.scan_many(texts))
+        ready = []
         for item in parsed:
             if item is None:
                 continue
             lineno, raw, obj, fields = item
-            findings = {name: next(results) for name in fields}
-            try:
-                new = self.protector.protect(fields, findings, stats)
-            except RecordFailed as exc:
-                quarantine(lineno, exc.reason, raw, exc.field)
+            ready.append((lineno, raw, obj, fields, {name: next(results) for name in fields}))
+        protected = self.protector.protect_many([(r[3], r[4]) for r in ready], stats)
+        for (lineno, raw, obj, fields, _), new in zip(ready, protected):
+            if isinstance(new, RecordFailed):
+                quarantine(lineno, new.reason, raw, new.field)
                 continue
             if fmt == "text":
                 outf.write(new["text"].encode("utf-8") + b"\n")
@@ -438,23 +438,22 @@ class ProtectJob:
             rows.append(fields)
             texts.extend(fields.values())
         results = iter(self.scanner.scan_many(texts))
-        kept: list[int] = []
         replaced: dict[str, list[Any]] = {n: list(cols[n]) for n in scan_cols}
-        for r, fields in enumerate(rows):
-            fr.records_in += 1
+        items = []
+        for fields in rows:
             findings: dict[str, list[Finding]] = {}
             for n, text in fields.items():
                 fs = next(results)
                 forced = self._column_finding(n, text, profiles)
                 if forced is not None and not any(f.start == forced.start and f.end == forced.end for f in fs):
-                    from jikimi.detect.engine import resolve_overlaps
-
                     fs = resolve_overlaps([*fs, forced])
                 findings[n] = fs
-            try:
-                new = self.protector.protect(fields, findings, stats, column_rules=col_rules)
-            except RecordFailed as exc:
-                quarantine(first_row + r, exc.reason, orjson.dumps({n: cols[n][r] for n in names}, default=str), exc.field)
+            items.append((fields, findings))
+        kept: list[int] = []
+        for r, ((fields, _), new) in enumerate(zip(items, self.protector.protect_many(items, stats, column_rules=col_rules))):
+            fr.records_in += 1
+            if isinstance(new, RecordFailed):
+                quarantine(first_row + r, new.reason, orjson.dumps({n: cols[n][r] for n in names}, default=str), new.field)
                 continue
             for n, value in new.items():
                 if value != fields[n]:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from jikimi import transform as T
 from jikimi.detect.finding import Finding
-from jikimi.keys.base import KeyHandle, KeyNotFound, KeyRef, Purpose, SubjectKeyring
+from jikimi.keys.base import KeyHandle, KeyRef, Purpose, SubjectKeyring
 from jikimi.policy.protection import ProtectionPolicy, Rule
 from jikimi.transform.particles import apply_replacements
 
@@ -88,6 +88,37 @@ class RecordProtector:
                 return self.keyring.subject_id_for(value, choice)
         return None
 
+    def protect_many(
+        self,
+        items: Sequence[tuple[Mapping[str, str], Mapping[str, list[Finding]]]],
+        stats: ProtectStats,
+        *,
+        column_rules: Mapping[str, Rule] | None = None,
+    ) -> list[dict[str, str] | RecordFailed]:
+        """Protect a chunk of records: each result is the protected field texts, or the
+        :class:`RecordFailed` that sends that record to quarantine.
+
+        Subject keys for the whole chunk are fetched (and created) in one keyring round trip:
+        one transaction per chunk instead of one per record is what keeps per-subject keys
+        affordable at millions of subjects."""
+        subjects = [self.subject_of(t, f) if any(f.values()) else None for t, f in items]
+        ids = list(dict.fromkeys(s for s in subjects if s is not None))
+        forgotten = self.keyring.forgotten_subjects(ids) if ids else set()
+        keys = self.keyring.subject_keys([i for i in ids if i not in forgotten]) if ids else {}
+        out: list[dict[str, str] | RecordFailed] = []
+        for (texts, findings), subject in zip(items, subjects):
+            if subject is not None and subject in forgotten:
+                # the subject was forgotten: nothing of theirs may be processed into anything
+                # reversible again, and dropping the record silently would lose it
+                out.append(RecordFailed("data subject was forgotten (erasure request); record withheld"))
+                continue
+            key = keys.get(subject) if subject is not None else None
+            try:
+                out.append(self._protect_one(texts, findings, stats, subject, key, column_rules))
+            except RecordFailed as exc:
+                out.append(exc)
+        return out
+
     def protect(
         self,
         texts: Mapping[str, str],
@@ -96,16 +127,21 @@ class RecordProtector:
         *,
         column_rules: Mapping[str, Rule] | None = None,
     ) -> dict[str, str]:
-        """Protected copies of ``texts`` (fields without findings come back unchanged)."""
-        subject = self.subject_of(texts, findings) if any(findings.values()) else None
-        subject_key: KeyHandle | None = None
-        if subject is not None:
-            try:
-                subject_key = self.keyring.subject_key(subject)
-            except KeyNotFound:
-                # the subject was forgotten: its data may not be processed into anything
-                # reversible again, and leaving it out silently would lose records
-                raise RecordFailed("data subject was forgotten (erasure request); record withheld") from None
+        """Protected copies of one record's ``texts``; raises :class:`RecordFailed`."""
+        result = self.protect_many([(texts, findings)], stats, column_rules=column_rules)[0]
+        if isinstance(result, RecordFailed):
+            raise result
+        return result
+
+    def _protect_one(
+        self,
+        texts: Mapping[str, str],
+        findings: Mapping[str, list[Finding]],
+        stats: ProtectStats,
+        subject: str | None,
+        subject_key: KeyHandle | None,
+        column_rules: Mapping[str, Rule] | None,
+    ) -> dict[str, str]:
         labeler = T.Labeler()
         out: dict[str, str] = {}
         local = ProtectStats()
