@@ -43,7 +43,7 @@ def tk() -> KeyHandle:
 @pytest.fixture
 def fk() -> KeyHandle:
     # the FF1 module is written by a sibling; without it the fpe tests are skipped
-    pytest.importorskip("jikimi.transform.fpe", reason="FF1 module (transform/fpe.py) not present")
+    pytest.importorskip("jikimi.transform.ff1", reason="FF1 module (transform/ff1.py) not present")
     return key(Purpose.FPE)
 
 
@@ -713,7 +713,7 @@ def test_encrypt_roundtrip_property(value: str, deterministic: bool) -> None:
 @settings(max_examples=200, deadline=None)
 @given(digits=st.text(alphabet="0123456789", min_size=6, max_size=19), sep=st.sampled_from(["", "-", " "]))
 def test_fpe_roundtrip_property(digits: str, sep: str) -> None:
-    pytest.importorskip("jikimi.transform.fpe", reason="FF1 module (transform/fpe.py) not present")
+    pytest.importorskip("jikimi.transform.ff1", reason="FF1 module (transform/ff1.py) not present")
     fk = key(Purpose.FPE, FIXED)
     value = digits[:3] + sep + digits[3:]
     out = T.fpe(value, "KR_BANK_ACCOUNT", fk)

@@ -230,18 +230,19 @@ _SCAN = re.compile(
     + "(?:"
     # 1: a masked name (김*수, 홍○동, 김**)
     + f"{_M}()"
-    # 2: end of the given-name run; 3: the cue after it, attached or after one or two spaces
-    + f"|{_G}{{1,3}}+() {{0,2}}+"
+    # 2: the cue after the given-name run, attached or after one or two spaces. It is only
+    # looked at, not consumed, so that the scan goes on at the word after the name.
+    + f"|{_G}{{1,3}}+(?= {{0,2}}+"
     + f"(?={_char_class(c[0] for c in _GATE_CUES)}{_char_class(c[1] for c in _GATE_CUES)}"
     + f"|{_char_class(_ONE_CUES)})"
     + f"({_trie([*_AFTER, *_SPLIT_CUES], first='님씨고회선과대팀부차실원교간환')})"
-    + f"(?=[^가-힣]|{_char_class(_FOLLOW_OK)}|\\Z)"
-    # 4: a label may end just before this word; the match runs to the end of the word
+    + f"(?=[^가-힣]|{_char_class(_FOLLOW_OK)}|\\Z))"
+    # 3: a label may end just before this word; the match runs to the end of the word
     + f"|(?<={_char_class(_LABEL_LAST)} .)"
     + f"(?<={_char_class(_LABEL_LAST2)}{_char_class(_LABEL_LAST - set('은는'))} ."
     + f"|{_char_class(_LABEL_PARTICLE_HOSTS)}[은는] .)"
     + f"{_SYLLABLE}{{0,9}}+()"
-    # 5: a Latin-script name after a title or label
+    # 4: a Latin-script name after a title or label
     + f"|[a-zA-Z'’-](?<={_char_class(_LATIN_GATE)} ..)()"
     + ")",
     re.DOTALL,
@@ -390,21 +391,21 @@ def _label_before(t: str, a: int) -> tuple[str, float] | None:
     e = a
     while e > 0 and t[e - 1] == " ":
         e -= 1
-    w = t.rfind(" ", 0, e) + 1
+    w = max(t.rfind(" ", 0, e), t.rfind("\0", 0, e)) + 1
     word = t[w:e].rstrip(")]")
     if word in ("한글", "국문", "한자", "영문"):
         e = w - 1
         while e > 0 and t[e - 1] == " ":
             e -= 1
-        w = t.rfind(" ", 0, e) + 1
+        w = max(t.rfind(" ", 0, e), t.rfind("\0", 0, e)) + 1
         word = t[w:e]
     s = _BEFORE.get(word)
     if s is None and word and word[-1] in "은는이가":
         s = _BEFORE.get(word[:-1])
         if s is not None:
             word = word[:-1]
-    if s is None and word in ("분", "사람", "분께"):
-        w2 = t.rfind(" ", 0, w - 1) + 1
+    if s is None and word in ("분", "사람", "분께") and t[w - 1] == " ":
+        w2 = max(t.rfind(" ", 0, w - 1), t.rfind("\0", 0, w - 1)) + 1
         word = t[w2 : w - 1] + " " + word
         s = _BEFORE.get(word)
     if s is None:
@@ -501,13 +502,23 @@ def find_persons(text: str) -> list[Finding]:
         t = t.replace("(", " ")
     if "\t" in t or "\r" in t or "：" in t:
         t = t.replace("\t", " ").replace("\r", " ").replace("：", " ")
+    # The engine may scan many records joined by NUL at once. The scan sees NUL as a space, so
+    # that a name opening a record is anchored; the reading below sees it as it is, so that no
+    # label, cue or list is ever taken from a neighbouring record.
+    sep = "\0" in t
     hits: list[tuple[int, int, float]] = []
-    for m in _FINDITER(t):
+    for m in _FINDITER(t.replace("\0", " ") if sep else t):
         kind = m.lastindex
-        if kind == 3:
+        if kind == 2:
             # the hot path: a name and the honorific or title after it
-            ne = m.start(2)
-            cs, ce = m.span(3)
+            ne = m.end()
+            cs, ce = m.span(2)
+            if sep and cs > ne and "\0" in t[ne:cs]:
+                # the cue opens the next record; a label before the name may still hold
+                rm = _RUN.match(t, m.start() + 1)
+                if rm is not None:
+                    _after_label(t, m.start(), rm.end(), hits)
+                continue
             cue = t[cs:ce]
             base = _AFTER.get(cue)
             if base is None:  # 김민준고|객님: the run took the first syllable of the cue
@@ -525,11 +536,11 @@ def find_persons(text: str) -> list[Finding]:
                 q = _quality(name)
             if q >= 0.0:
                 hits.append((ns, ne - 1, base - q - (0.05 if cs - ne > 1 else 0.0)))
-        elif kind == 4:
+        elif kind == 3:
             _after_label(t, m.start(), m.end(), hits)
-        elif kind == 5:
+        elif kind == 4:
             a = m.start()
-            label = _label_before(t, a)
+            label = _label_before(t, a) if t[a] == " " else None
             if label is not None:
                 _read_list(t, a + 1, label[0], label[1], hits)
         else:
@@ -551,10 +562,14 @@ def find_persons(text: str) -> list[Finding]:
 
 def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]]) -> None:
     """The word at ``a + 1`` may follow a label: check the label, then read the name(s)."""
+    if t[a] != " ":
+        return  # the word opens a record: what precedes belongs to another one
     e = a
     while t[e - 1] == " ":  # a colon became a space
         e -= 1
     word = t[t.rfind(" ", 0, e) + 1 : e]
+    if "\0" in word:
+        word = word[word.rfind("\0") + 1 :]
     base = _BEFORE.get(word)
     if base is None or word in _NEEDS_COPULA or t[a + 1] < "가":
         label = _label_before(t, a)

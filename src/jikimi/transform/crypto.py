@@ -1,6 +1,6 @@
 """Reversible operators: format-preserving encryption (FF1) and authenticated encryption.
 
-``fpe``/``fpe_reveal``: FF1 (NIST SP 800-38G Rev. 1, :mod:`jikimi.transform.fpe`) under the FPE
+``fpe``/``fpe_reveal``: FF1 (NIST SP 800-38G Rev. 1, :mod:`jikimi.transform.ff1`) under the FPE
 key's subkey for the entity type, with the entity type as tweak. Digits are encrypted as
 digits and every other character (``-``, spaces, the passport's letters, the plate's Hangul
 syllable, a licence's region name) stays in place, so ``900101-1234567`` becomes another
@@ -49,7 +49,7 @@ from jikimi.keys.base import KeyHandle, Purpose
 from jikimi.transform._common import OperatorError, derive_subkey, phone_prefix_len
 
 if TYPE_CHECKING:
-    from jikimi.transform.fpe import FF1
+    from jikimi.transform.ff1 import FF1
 
 # ---------------------------------------------------------------------------------------------
 # FF1
@@ -83,13 +83,13 @@ def _ff1_cached(subkey: bytes, hangul: bool) -> FF1:
     per-tweak state. Keyed by the derived per-type subkey (never the parent key), and FPE keys
     are few and long-lived, so 64 entries cover every key version in use.
     """
-    from jikimi.transform.fpe import DIGITS, FF1, HANGUL  # lazy: built by a sibling module
+    from jikimi.transform.ff1 import DIGITS, FF1, HANGUL  # lazy: built by a sibling module
 
     return FF1(subkey, HANGUL if hangul else DIGITS)
 
 
 def _fpe(value: str, entity_type: str, key: KeyHandle, *, reveal: bool) -> str:
-    from jikimi.transform.fpe import decrypt_preserving, encrypt_preserving
+    from jikimi.transform.ff1 import decrypt_preserving, encrypt_preserving
 
     ff1 = _ff1(key, entity_type)
     head, body = "", value

@@ -4,7 +4,7 @@ Why hand-written: ``cryptography`` (the only crypto library jikimi depends on) h
 the other NIST FPE mode, FF3-1, is being withdrawn in SP 800-38G Rev. 1, so FF1 is the one
 format-preserving mode to build on. The algorithm below follows the specification step by step
 (Algorithm 7, FF1.Encrypt, and Algorithm 8, FF1.Decrypt) and is checked in
-``tests/test_fpe.py`` against all nine of NIST's published FF1 sample vectors (AES-128/192/256,
+``tests/test_ff1.py`` against all nine of NIST's published FF1 sample vectors (AES-128/192/256,
 radix 10 and 36) and against a literal, unoptimised transcription of the pseudo-code.
 
 Why AES-ECB: FF1 is defined on top of the raw block cipher ``CIPH_K``. Its PRF is a CBC-MAC with

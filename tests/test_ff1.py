@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jikimi.transform.fpe import (
+from jikimi.transform.ff1 import (
     DIGITS,
     FF1,
     HANGUL,
