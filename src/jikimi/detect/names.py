@@ -507,6 +507,7 @@ def find_persons(text: str) -> list[Finding]:
     # label, cue or list is ever taken from a neighbouring record.
     sep = "\0" in t
     hits: list[tuple[int, int, float]] = []
+    cue_at = -1  # where the last spaced cue began: 장수아 양이 ... is not a name 양이
     for m in _FINDITER(t.replace("\0", " ") if sep else t):
         kind = m.lastindex
         if kind == 2:
@@ -531,11 +532,15 @@ def find_persons(text: str) -> list[Finding]:
                 base = _AFTER[t[ne:ce]]
             ns = m.start()
             name = t[ns + 1 : ne]
+            if ns + 1 == cue_at and name[1:] in _SUFFIXES:
+                continue
             q = _QUALITY_CACHE.get(name)
             if q is None:
                 q = _quality(name)
             if q >= 0.0:
                 hits.append((ns, ne - 1, base - q - (0.05 if cs - ne > 1 else 0.0)))
+                if cs > ne:
+                    cue_at = cs
         elif kind == 3:
             _after_label(t, m.start(), m.end(), hits)
         elif kind == 4:
