@@ -334,17 +334,9 @@ def _compute_quality(name: str) -> float:
     return best
 
 
-_FINDINGS: dict[tuple[int, int, float], Finding] = {}
-
-
-def _finding(key: tuple[int, int, float]) -> Finding:
-    """Findings are immutable, so equal ones are shared: building one costs more than a scan."""
-    f = _FINDINGS.get(key)
-    if f is None:
-        if len(_FINDINGS) > 50_000:
-            _FINDINGS.clear()
-        f = _FINDINGS[key] = Finding(_ENTITY, key[0], key[1], key[2], _RECOGNIZER_NAME)
-    return f
+_new_tuple = tuple.__new__
+"""Finding is a named tuple; building it from a ready tuple skips the keyword-argument layer,
+which costs more than scanning the record the finding came from."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -552,17 +544,20 @@ def find_persons(text: str) -> list[Finding]:
             _masked(t, m.start() + 1, hits)
     if not hits:
         return []
-    if len(hits) == 1:
-        h = hits[0]
-        if h[2] < _MIN_REPORT:
-            return []
-        f = _FINDINGS.get(h)
-        return [f if f is not None else _finding(h)]
-    best: dict[tuple[int, int], float] = {}
-    for s, e, sc in hits:
-        if sc > best.get((s, e), -1.0):
-            best[(s, e)] = sc
-    return [_finding((s, e, sc)) for (s, e), sc in sorted(best.items()) if sc >= _MIN_REPORT]
+    if len(hits) > 1:
+        hits.sort()
+        kept: list[tuple[int, int, float]] = []
+        for h in hits:
+            if kept and kept[-1][0] == h[0] and kept[-1][1] == h[1]:
+                kept[-1] = h  # the same span twice: sorted, so this score is the higher one
+            else:
+                kept.append(h)
+        hits = kept
+    return [
+        _new_tuple(Finding, (_ENTITY, s, e, sc, _RECOGNIZER_NAME, None))
+        for s, e, sc in hits
+        if sc >= _MIN_REPORT
+    ]
 
 
 def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]]) -> None:
