@@ -438,6 +438,55 @@ def test_generated_records_recall_and_precision() -> None:
         assert spans(text) == [name], text
 
 
+_EDGE_RECORDS = [
+    "성명:",
+    "이서연",
+    "참석자: 김민준,",
+    "이서연 과장",
+    "님",
+    "담당자\n",
+    "받는",
+    "분: 김민준",
+    "받는 분:",
+    "Dear",
+    "John Smith",
+    "김민준과",
+    "홍○동",
+    "김*",
+    "수 고객",
+    "고객님 안녕하세요",
+    "님이 오셨습니다",
+    "양이 대표로",
+    "성명: 김*",
+]
+
+
+def test_joined_records_give_the_same_findings_as_single_ones() -> None:
+    """The engine scans records joined by NUL: nothing may cross from one record to the next."""
+    rng = random.Random(5)
+    pool = [t for t, _ in generated_records(300, seed=3)] + _EDGE_RECORDS
+    for _ in range(300):
+        batch = rng.sample(pool, 10)
+        starts = []
+        pos = 0
+        for t in batch:
+            starts.append(pos)
+            pos += len(t) + 1
+        per: list[list[tuple[int, int, float]]] = [[] for _ in batch]
+        for f in find_persons("\0".join(batch)):
+            i = max(j for j, s in enumerate(starts) if s <= f.start)
+            per[i].append((f.start - starts[i], f.end - starts[i], f.score))
+        for t, got in zip(batch, per, strict=True):
+            assert got == [(f.start, f.end, f.score) for f in find_persons(t)], (t, batch)
+
+
+def test_long_text_without_spaces_stays_linear() -> None:
+    text = "성명:" + "가" * 200_000 + " 김민준님"
+    start = time.perf_counter()
+    assert spans(text) == ["김민준"]
+    assert time.perf_counter() - start < 1.0
+
+
 def measure(records: int = 30_000) -> float:
     """MB/s (UTF-8 bytes) of find_persons over generated records, best of three runs."""
     texts = [t for t, _ in generated_records(records, seed=11)]

@@ -379,32 +379,53 @@ def _split_run(run: str, need_copula: bool = False) -> tuple[int, float] | None:
 
 
 def _label_before(t: str, a: int) -> tuple[str, float] | None:
-    """The label that ends just before the space at ``a``, with its score, if there is one."""
+    """The label that ends just before the space at ``a``, with its score, if there is one.
+
+    Only a short window is searched, and never past a record separator, so that the cost stays
+    constant however long the text and no label is taken from a neighbouring record.
+    """
     e = a
-    while e > 0 and t[e - 1] == " ":
+    while t[e - 1] == " ":  # a colon became a space
         e -= 1
-    w = max(t.rfind(" ", 0, e), t.rfind("\0", 0, e)) + 1
-    word = t[w:e].rstrip(")]")
-    if word in ("한글", "국문", "한자", "영문"):
-        e = w - 1
-        while e > 0 and t[e - 1] == " ":
-            e -= 1
-        w = max(t.rfind(" ", 0, e), t.rfind("\0", 0, e)) + 1
-        word = t[w:e]
+    lo = max(0, e - 12)
+    w = t.rfind(" ", lo, e)
+    if w < 0 or "\0" in t[w:e]:
+        w = t.rfind("\0", lo, e)
+        if w < 0:
+            return None
+    word = t[w + 1 : e]
+    s = _BEFORE.get(word)
+    if s is not None:
+        return word, s
+    # the rarer shapes: 이름은, 성명(한글), 받는 분, Dear
+    word = word.rstrip(")]")
+    if word in ("한글", "국문", "한자", "영문") and t[w] == " ":  # 성명(한글): the label is before
+        return _label_before(t, w)
     s = _BEFORE.get(word)
     if s is None and word and word[-1] in "은는이가":
         s = _BEFORE.get(word[:-1])
         if s is not None:
             word = word[:-1]
-    if s is None and word in ("분", "사람", "분께") and t[w - 1] == " ":
-        w2 = max(t.rfind(" ", 0, w - 1), t.rfind("\0", 0, w - 1)) + 1
-        word = t[w2 : w - 1] + " " + word
-        s = _BEFORE.get(word)
+    if s is None and word in ("분", "사람", "분께") and t[w] == " ":
+        w2 = max(t.rfind(" ", max(0, w - 8), w), t.rfind("\0", max(0, w - 8), w))
+        if w2 >= 0:
+            word = t[w2 + 1 : w] + " " + word
+            s = _BEFORE.get(word)
     if s is None:
         s = _LATIN_CUES.get(word)
     if s is None:
         return None
     return word, s
+
+
+def _list_follows(t: str, end: int) -> bool:
+    """Whether a list separator follows a name ending at ``end`` (perhaps after its title)."""
+    nx = t[end : end + 1]
+    if nx in _LIST_PUNCT:
+        return True
+    if nx != " ":
+        return False
+    return t.find(",", end, end + 9) >= 0 or t[end + 1 : end + 2] in ("및", "/")
 
 
 def _read_latin(t: str, p: int) -> tuple[int, float] | None:
@@ -443,8 +464,10 @@ def _read_list(t: str, p: int, label: str, base: float, hits: list[tuple[int, in
     k, q = r
     hits.append((p - 1, p - 1 + k, base - q))
     rest = run[k:]
-    if not rest or rest in _CONJ or rest in _AFTER:
-        _read_list_more(t, rm.end(), rest in _CONJ, base, hits)
+    if rest in _CONJ:
+        _read_list_more(t, rm.end(), True, base, hits)
+    elif (not rest or rest in _AFTER) and _list_follows(t, rm.end()):
+        _read_list_more(t, rm.end(), False, base, hits)
 
 
 def _read_list_more(
@@ -564,17 +587,12 @@ def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]
     """The word at ``a + 1`` may follow a label: check the label, then read the name(s)."""
     if t[a] != " ":
         return  # the word opens a record: what precedes belongs to another one
-    e = a
-    while t[e - 1] == " ":  # a colon became a space
-        e -= 1
-    word = t[t.rfind(" ", 0, e) + 1 : e]
-    if "\0" in word:
-        word = word[word.rfind("\0") + 1 :]
-    base = _BEFORE.get(word)
-    if base is None or word in _NEEDS_COPULA or t[a + 1] < "가":
-        label = _label_before(t, a)
-        if label is not None:
-            _read_list(t, a + 1, label[0], label[1], hits)
+    label = _label_before(t, a)
+    if label is None:
+        return
+    word, base = label
+    if t[a + 1] < "가" or word in _NEEDS_COPULA:
+        _read_list(t, a + 1, word, base, hits)
         return
     # the common case, inline: one label, one name, perhaps more in a list
     run = t[a + 1 : run_end]
@@ -594,12 +612,7 @@ def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]
     rest = run[k:]
     if rest in _CONJ:
         _read_list_more(t, run_end, True, base, hits)
-    elif (not rest or rest in _AFTER) and (
-        t.find(",", run_end, run_end + 9) >= 0
-        or t[run_end : run_end + 1] in _LIST_PUNCT
-        or t.startswith(" 및 ", run_end)
-        or t.startswith(" / ", run_end)
-    ):
+    elif (not rest or rest in _AFTER) and _list_follows(t, run_end):
         _read_list_more(t, run_end, False, base, hits)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from jikimi.entities import ALL_ENTITIES, ENTITY_TYPES, get_entity
+from jikimi.transform.generalize import GENERALIZE_LEVELS
 
 OPERATORS = (
     "redact", "mask", "label", "token", "fpe", "encrypt", "surrogate", "generalize", "dateshift",
@@ -38,13 +39,6 @@ REVERSIBLE = frozenset({"fpe", "encrypt"})
 TIER1_FORBIDDEN = frozenset({"keep", "mask"})
 """Operators that would leave a unique identifier (or part of it) in clear."""
 
-GENERALIZE_LEVELS: dict[str, tuple[str, ...]] = {
-    "DATE_OF_BIRTH": ("year", "decade", "age_band", "month"),
-    "KR_ADDRESS": ("sigungu", "sido"),
-    "KR_POSTAL_CODE": ("3", "2"),
-    "KR_RRN": ("birth_year_sex", "none"),
-    "KR_FRN": ("birth_year_sex", "none"),
-}
 FPE_TYPES = frozenset({
     "KR_RRN", "KR_FRN", "KR_DRIVER_LICENSE", "KR_PASSPORT", "CREDIT_CARD", "KR_BANK_ACCOUNT",
     "KR_HEALTH_INSURANCE", "PHONE_NUMBER", "KR_BRN", "KR_CRN", "PERSON",

@@ -46,7 +46,7 @@ GENERALIZE_LEVELS: dict[str, tuple[str, ...]] = {
     "KR_RRN": ("birth_year_sex", "none"),
     "KR_FRN": ("birth_year_sex", "none"),
 }
-"""Levels per type; first = default. Same names as :mod:`jikimi.policy.protection`."""
+"""Levels per type; first = default. The policy file validates ``level`` against this table."""
 
 _CENTURY = {"9": 1800, "0": 1800, "1": 1900, "2": 1900, "5": 1900, "6": 1900,
             "3": 2000, "4": 2000, "7": 2000, "8": 2000}

@@ -40,6 +40,7 @@ import ipaddress
 import re
 from itertools import accumulate
 
+from jikimi.detect import validators as _v
 from jikimi.keys.base import KeyHandle, Purpose
 from jikimi.transform._common import (
     Drbg,
@@ -105,42 +106,13 @@ _PLATE = re.compile(
 )
 _PASSPORT_NEW = re.compile(r"[A-Za-z][0-9]{3}[A-Za-z][0-9]{4}")
 
-# ---------------------------------------------------------------------------------------------
-# check digits (the published formulas, reference §1–§4, §10; copied here so that surrogates
-# never change when the detector's code does — tests cross-check them with the validators)
-
-_RRN_W = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
-
-
-def _rrn_check(d12: str) -> int:
-    return (11 - sum(int(c) * w for c, w in zip(d12, _RRN_W, strict=True)) % 11) % 10
-
-
-def _frn_check(d12: str) -> int:
-    return (13 - sum(int(c) * w for c, w in zip(d12, _RRN_W, strict=True)) % 11) % 10
-
-
-def _crn_check(d12: str) -> int:
-    total = sum(int(c) * (1 if i % 2 == 0 else 2) for i, c in enumerate(d12))
-    return (10 - total % 10) % 10
-
-
-def _brn_check(d9: str) -> int:
-    total = sum(int(c) * w for c, w in zip(d9, (1, 3, 7, 1, 3, 7, 1, 3, 5), strict=True))
-    total += int(d9[8]) * 5 // 10
-    return (10 - total % 10) % 10
-
-
-def _luhn_check(payload: str) -> int:
-    total = 0
-    for i, ch in enumerate(reversed(payload)):
-        d = int(ch)
-        if i % 2 == 0:  # these positions are doubled once the check digit is appended
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return (10 - total % 10) % 10
+# check digits: the published formulas (reference §1–§4, §10), shared with the detector so a
+# surrogate is built to fail exactly the checks the scanner applies
+_rrn_check = _v.rrn_check_digit
+_frn_check = _v.frn_check_digit
+_crn_check = _v.crn_check_digit
+_brn_check = _v.brn_check_digit
+_luhn_check = _v.luhn_check_digit
 
 
 def _digit_not_in(rng: Drbg, bad: set[int]) -> str:
