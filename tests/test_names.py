@@ -282,6 +282,63 @@ def test_latin_negatives(text: str) -> None:
     assert spans(text) == []
 
 
+# --- sign-offs, relations, self-introductions, romanised-name fields ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("감사합니다. 김민준 드림", ["김민준"]),
+        ("이서연 올림", ["이서연"]),
+        ("박지훈 선배 결혼식 언제야?", ["박지훈"]),
+        ("연말정산 부양가족: 최유진(배우자), 정하은(자녀)", ["최유진", "정하은"]),
+        ("ㅎㅇ 나 강도윤이야 번호 바뀜", ["강도윤"]),
+        ("저 조서준입니다.", ["조서준"]),
+        ("부 윤영희, 모 장수아", ["윤영희", "장수아"]),
+        ("여권번호 M12345678 (임도현, 영문성명 LIM DOHYUN)", ["임도현", "LIM DOHYUN"]),
+        ("Card issued to Jane Doe.", ["Jane Doe"]),
+        ("대표 한지민", ["한지민"]),
+        ("사용자 오승현, 접속 IP 10.0.0.1", ["오승현"]),
+        ("예금주 확인: 서지우", ["서지우"]),
+    ],
+)
+def test_more_cues(text: str, names: list[str]) -> None:
+    assert spans(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # the final consonant decides whether a syllable after the name can be a particle
+        ("받는 분 김명준나", "김명준나"),
+        ("받는 분 김지우나 이서연", "김지우"),
+        ("보호자 박서준이 왔어요", "박서준"),
+        ("담당자 김하은 과장", "김하은"),
+        ("김민준이 과장으로 승진했다", "김민준"),
+        ("나 노철이야", "노철"),
+    ],
+)
+def test_particles_follow_the_final_consonant(text: str, name: str) -> None:
+    assert spans(text)[0] == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "나 이번에 갈게",
+        "저 이번 주에 휴가예요",
+        "나 정말 힘들어",
+        "예금주 강산건설(주)",
+        "(김*영 보호자) 진단서 발급 요청",
+        "Parcel delivered to 전라남도 여수시",
+        "Name: Jane Doe Card ending 1234",
+    ],
+)
+def test_more_negatives(text: str) -> None:
+    found = spans(text)
+    assert all(n in ("김*영", "Jane Doe") for n in found), found
+
+
 # --- hard negatives -------------------------------------------------------------------------
 
 
@@ -374,8 +431,28 @@ def test_offsets_survive_normalisation() -> None:
 
 _SURNAMES = "김이박최정강조윤장임한오서신권황안송전홍유고문양손배백허남심노하곽성차주우구민진나"
 _GIVEN = [
-    "민준", "서연", "지훈", "유진", "하은", "도윤", "서준", "지우", "수아", "예준", "지민",
-    "현우", "은서", "준호", "민서", "영희", "철수", "미경", "성민", "혜진", "동현", "지영",
+    "민준",
+    "서연",
+    "지훈",
+    "유진",
+    "하은",
+    "도윤",
+    "서준",
+    "지우",
+    "수아",
+    "예준",
+    "지민",
+    "현우",
+    "은서",
+    "준호",
+    "민서",
+    "영희",
+    "철수",
+    "미경",
+    "성민",
+    "혜진",
+    "동현",
+    "지영",
 ]
 _FILLER = [
     "안녕하세요, 문의하신 내용 확인했습니다.",

@@ -19,15 +19,17 @@ outside, as docs/spans.md requires.
 
 Speed decides the shape of the code. The recognizer runs on every text field and has a share
 of a 25 MB/s budget, so it cannot afford a pattern that starts with a broad class such as
-``[가-힣]{2,4}(?=님)``: CPython's ``re`` then tries a match at every syllable. Even an
-alternation of all cue words is slow, because cue words start with the most frequent
-syllables of Korean (이, 사, 의, 주, 대) and ``re`` tests every alternative at each of them.
-Names sit at word starts, though, and a pattern whose first item is a literal space is scanned
-by ``re``'s fast single-character search. The one scan pattern therefore anchors at spaces
-(the text is normalised once: a space is prepended, and newlines, colons and opening
-parentheses become spaces, which keeps offsets), checks surname and given-name syllable
-classes and then the cue words in C, and leaves only likely hits to Python, which re-reads the
-few characters around each and applies the stop words and scoring with set lookups.
+``[가-힣]{2,4}(?=님)``: CPython's ``re`` then tries a match at every syllable. Nor an
+alternation of the cue words: they start with the most frequent syllables of Korean (이, 사,
+의, 주, 대), ``re`` builds no jump table for an alternation, and on Korean text such a scan
+measured 60-80 MB/s before any Python ran. Names sit at word starts, though, and a pattern
+whose first item is a literal space is scanned by ``re``'s fast single-character search. The
+one scan pattern therefore anchors at spaces (the text is normalised once: a space is
+prepended, and newlines, colons and opening parentheses become spaces, one character for one
+so that offsets keep), checks the surname and given-name syllable classes, then the cue with a
+two-character gate before a trie, all in C, and hands Python only the likely hits. Python
+re-reads the few characters around each and applies the stop words and the scoring with dict
+and set lookups; per-name results are cached, since names repeat.
 
 Why hand-written rules rather than a model: no Korean NER model can be downloaded where jikimi
 is built and run, and a neural tagger would be about a hundred times slower than this scan
@@ -72,9 +74,7 @@ SURNAME_SHARE: dict[str, float] = {r[0]: float(r[1]) for r in _data_rows("surnam
 """Surname -> percent of the population (2015 census, Hanja variants summed)."""
 
 COMPOUND_SURNAMES = frozenset(s for s in SURNAME_SHARE if len(s) == 2)
-GIVEN_CLASS: dict[str, int] = {
-    r[0]: int(r[1]) for r in _data_rows("person_given_syllables.tsv")
-}
+GIVEN_CLASS: dict[str, int] = {r[0]: int(r[1]) for r in _data_rows("person_given_syllables.tsv")}
 """Given-name syllable -> 1 (very common), 2 (common), 3 (rare); absent means implausible."""
 
 STOP_WORDS = frozenset(w for row in _data_rows("person_stopwords.txt") for w in row)
@@ -91,7 +91,9 @@ for _cue, _role, _score in _data_rows("person_cues.tsv"):
 for _cue in list(_AFTER):
     if not _cue.endswith("님") and _cue + "님" not in _AFTER:
         _AFTER[_cue + "님"] = min(0.95, _AFTER[_cue] + 0.02)
-_NEEDS_COPULA = frozenset({"저는"})
+_NEEDS_COPULA = frozenset({"저는", "저", "나", "나는"})
+"""Self-introductions: 저는 김민준입니다 names someone, 저는 이번에 does not."""
+
 
 def _words(text: str) -> list[str]:
     return text.split()
@@ -105,10 +107,14 @@ for _group, _base in (
     ("Dear DEAR", 0.85),
     ("Patient patient PATIENT Customer customer Employee employee Nurse nurse", 0.75),
     ("Applicant applicant Doctor doctor Professor professor", 0.75),
-    ("Sincerely, Regards, regards,", 0.7),
+    ("Sincerely, Regards, regards, Hi Hello holder Holder", 0.7),
+    ("CEO 주민 외국인 Contact contact", 0.8),
 ):
     for _w in _words(_group):
         _LATIN_CUES[_w] = _base
+
+_LATIN_TO_VERBS = ("issued", "sent", "assigned", "transferred", "addressed", "delivered", "paid")
+"""Verbs whose "to" introduces a person in English records (issued to Jane Doe)."""
 
 _LATIN_STOP = frozenset(
     _words(
@@ -119,27 +125,68 @@ _LATIN_STOP = frozenset(
         "Committee Professor Nurse Name Number ID Information Info Care Record Records Details "
         "Service Services Portal Unknown Redacted The A An This That Please Thank Thanks Hello "
         "Hi Dear Sincerely Regards Best Korea Korean Seoul English Monday Tuesday Wednesday "
-        "Thursday Friday Saturday Sunday"
+        "Thursday Friday Saturday Sunday World There Alien Card Business See Passport Phone "
+        "Email Date Address Account Registration No Tel Mobile Birth Nationality Visa Inc Ltd "
+        "Co Corp Hospital Clinic Bank Street Road Apt Room Order Invoice Ref Driver License "
+        "Licence Vehicle Release Version Health Insurance Mr Mrs Ms"
     )
 )
 """Capitalised words that follow a title or label but are not names (Dear Customer)."""
 
 _PARTICLES = _words(
     "이 가 은 는 을 를 의 에 에게 에게서 께 께서 께서는 께서도 도 와 과 랑 이랑 하고 한테 한테서 만 "
-    "로 으로 이나 나 요 이요 야 아 이야 이다 입니다 이고 이며 이에요 예요 이세요 이시고 인데 인데요 "
+    "로 으로 이나 나 요 이요 이야 이다 입니다 이고 이며 이에요 예요 이세요 이시고 인데 인데요 "
     "이라고 라고 이라는 라는 이란 란 이었 였 인 님 씨 들 도요 은요 는요 처럼 부터 까지 보다 에게는 에게도"
 )
 _COPULAS = frozenset(
-    _words("입니다 이고 이며 이에요 예요 이라고 라고 이라고요 이요 인데 인데요 입니다만 이었습니다 였습니다")
+    _words(
+        "입니다 이고 이며 이에요 예요 이라고 라고 이라고요 이요 인데 인데요 입니다만 이었습니다 였습니다 "
+        "이야 야"
+    )
 )
 _SUFFIXES = frozenset(
-    [*_PARTICLES]
-    + [h + p for h in [*_AFTER, "님께", "님께서"] for p in ["", *_PARTICLES]]
+    [*_PARTICLES] + [h + p for h in [*_AFTER, "님께", "님께서"] for p in ["", *_PARTICLES]]
 )
 """What may follow a name read after a label: particles, copulas, honorifics and titles."""
 
+_PARTICLE_ENDS = frozenset("이가은는을를의도와과에")
+_AFTER_FINAL = ("은", "을", "과", "아", "으로", "이나", "이랑", "이야", "이라", "이란", "이에요")
+"""Particle forms used after a syllable with a final consonant (김민준은, 김민준과)."""
+_AFTER_OPEN = ("는", "를", "와", "야", "나", "랑", "라고", "라는", "란", "예요", "였")
+"""The forms used after an open syllable (이서아는, 이서아와)."""
+
+
+def _particle_fits(last: str, rest: str) -> bool:
+    """Whether ``rest`` can follow a name ending in ``last``: 김명준나 is not 김명준 + 나.
+
+    Korean particles alternate on the final consonant of the syllable before them, which tells
+    a particle glued to a name from a third given-name syllable.
+    """
+    o = ord(last) - 0xAC00
+    if not 0 <= o < 11172:
+        return True  # a masked syllable: no evidence either way
+    final = o % 28 != 0
+    if rest == "이" or rest == "가":
+        return final == (rest == "이")
+    if rest.startswith(_AFTER_FINAL):
+        return final
+    if rest.startswith(_AFTER_OPEN):
+        return not final
+    return True
+
+
 _FOLLOW_OK = frozenset("이가은는을를의에께도와과랑하한만로으요야아입인였네처까부보시세들")
 """First syllables that may follow a name cue: a cue glued to other syllables is another word."""
+
+_TRADE_WORDS = frozenset(
+    _words(
+        "건설 산업 전자 상사 물산 통상 무역 식품 제약 화학 건업 개발 기획 유통 물류 은행 증권 보험 "
+        "카드 병원 의원 약국 학교 학원 식당 마트 상회 전기 설비 공업 기계 테크 정보 통신 에너지 "
+        "농장 농원 목장 상점 문구 서점 공사 공단 재단 협회 조합 센터 치과 한의원 부동산"
+    )
+)
+"""Second halves of company and shop names (강산건설, 한빛전자): a four-syllable "name" ending so
+is a business, whatever label precedes it."""
 
 _ENDINGS = frozenset("는된던을를의에로와과도만가적")
 """Endings that turn a stop word into a phrase that still looks like a name (정부+의, 이번+에).
@@ -191,34 +238,37 @@ _SCAN_SURNAMES = {s for s, share in SURNAME_SHARE.items() if len(s) == 1 and sha
 """Surnames the scan starts a name with. Rarer ones (사, 부, 가, 기: under 0.1 % each) start
 thousands of common words and would double the scan's work for well under 1 % of names."""
 _GIVEN_SCAN = (
-    {c for c, k in GIVEN_CLASS.items() if k <= 2 and c not in "양군"}
+    {c for c, k in GIVEN_CLASS.items() if (k <= 2 or c == "장") and c not in "양군"}
     | {s[1] for s in COMPOUND_SURNAMES}
     | _MASKS
 )
-"""Syllables the scan accepts in a given name. Rare ones (장, 사, 생) would admit 부장, 선생;
-양 and 군 are left out so that 김서연양 ends the name before the honorific."""
+"""Syllables the scan accepts in a given name. Rare ones (사, 생) would admit 선생님, 박사님;
+장 is kept for names like 진장혜 (원장님, 소장님 are stop words); 양 and 군 are left out so that
+김서연양 ends the name before the honorific."""
 
 _MULTI_CUES = [c for c in _AFTER if len(c) > 1]
 _ONE_CUES = "".join(sorted(c for c in _AFTER if len(c) == 1))
 _SPLIT_CUES = {"객님": "고객님", "원님": "회원님", "생님": "선생님"}
 """The run of given-name syllables may swallow the first syllable of these cues (김민준고|객님)."""
+_ROMAN_LABELS = frozenset({"영문성명", "영문명", "영문이름"})
+"""Labels of a romanised name that often follow the Hangul one: (김민준, 영문성명 KIM MINJUN)."""
 _NIM_HOSTS = frozenset(c[:-1] for c in _AFTER if len(c) == 3 and c.endswith("님"))
 """Two-syllable words that take 님 (회원, 고객): 김현회원님 is 김현 + 회원님, not 김현회원 + 님."""
 
-_LABEL_LAST = set("명름함자인분람주사객당 )")
+_LABEL_LAST = set("명름함자인분람주사객당표족포부모나저 )") | {w[-1] for w in _LATIN_CUES}
 _LABEL_LAST.update("은는")  # 이름은 김민준: the particle forms get their own second check
 """Last syllables of the labels the scan lets through; a label ending otherwise (주치의, 저는)
 must carry a particle or be found by a cue after the name."""
 _LABEL_LAST2 = (
-    {w[-2] for w in _BEFORE if len(w) > 1 and w[-1] in _LABEL_LAST}
+    {w[-2] for w in [*_BEFORE, *_LATIN_CUES] if len(w) > 1 and w[-1] in _LABEL_LAST}
     | _LABEL_LAST
     | {w.rstrip(".,")[-1] for w in _LATIN_CUES}
 )
 """Second check of the label gate: the syllable before the label's last one (or, after a colon
 turned into a space, the label's last one)."""
-_LABEL_PARTICLE_HOSTS = set("름함명자주인저당객의")
+_LABEL_PARTICLE_HOSTS = set("름함명자주인저당객의나")
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_LATIN_GATE = {w.rstrip(".,")[-1] for w in _LATIN_CUES} | set(".,") | _LABEL_LAST
+_LATIN_GATE = {w.rstrip(".,")[-1] for w in _LATIN_CUES} | set(".,o") | _LABEL_LAST | set("민")
 
 _G = _char_class(_GIVEN_SCAN)
 _M = _char_class(_MASKS)
@@ -229,7 +279,7 @@ _SCAN = re.compile(
     + _char_class(_SCAN_SURNAMES | set(_UPPER))
     + "(?:"
     # 1: a masked name (김*수, 홍○동, 김**)
-    + f"{_M}()"
+    + f"{_M}(?<=[가-힣].)()"
     # 2: the cue after the given-name run, attached or after one or two spaces. It is only
     # looked at, not consumed, so that the scan goes on at the word after the name.
     + f"|{_G}{{1,3}}+(?= {{0,2}}+"
@@ -298,7 +348,7 @@ def _given_penalty(given: str) -> float:
     if n == 1:
         pen += 0.12  # one-syllable given names are a minority, and two-syllable words abound
     elif n == 3:
-        pen += 0.3
+        pen += 0.22  # three-syllable given names exist but are rare
     return pen
 
 
@@ -322,7 +372,7 @@ def _compute_quality(name: str) -> float:
     compound = n >= 3 and head in COMPOUND_SURNAMES
     if not compound and n >= 3 and head in STOP_WORDS and (n == 4 or name[2] in _ENDINGS):
         return -1.0  # 소중한, 이상한, 전자결재
-    if n == 4 and name[:3] in STOP_WORDS:
+    if n == 4 and (name[:3] in STOP_WORDS or name[2:] in _TRADE_WORDS):
         return -1.0
     best = -1.0
     if compound:
@@ -351,7 +401,7 @@ def _split_run(run: str, need_copula: bool = False) -> tuple[int, float] | None:
     it is by far the most common, then one syllable, then three.
     """
     n = len(run)
-    if n == 3 and not need_copula:  # the usual case: a bare three-syllable name
+    if n == 3 and not need_copula and run[2] not in "님씨":  # the usual case: a bare name
         q = _QUALITY_CACHE.get(run)
         if q is None:
             q = _quality(run)
@@ -368,6 +418,16 @@ def _split_run(run: str, need_copula: bool = False) -> tuple[int, float] | None:
                 continue
         elif rest and rest not in _SUFFIXES:
             continue
+        if (rest and not _particle_fits(run[k - 1], rest)) or run[k - 1] in "님씨":
+            continue
+        if (
+            rest
+            and run[k - 1] == "이"
+            and k > sl + 1
+            and ("이" + rest in _COPULAS if need_copula else "이" + rest in _SUFFIXES)
+            and _particle_fits(run[k - 2], "이" + rest)
+        ):
+            k -= 1  # 노철이야: 이 after a closed syllable is the particle, not a third syllable
         name = run[:k]
         q = _QUALITY_CACHE.get(name)
         if q is None:
@@ -389,8 +449,8 @@ def _label_before(t: str, a: int) -> tuple[str, float] | None:
         e -= 1
     lo = max(0, e - 12)
     w = t.rfind(" ", lo, e)
-    if w < 0 or "\0" in t[w:e]:
-        w = t.rfind("\0", lo, e)
+    if w < 0 or "\0" in t[w:e] or "\n" in t[w:e]:
+        w = max(w, t.rfind("\0", lo, e), t.rfind("\n", lo, e))
         if w < 0:
             return None
     word = t[w + 1 : e]
@@ -398,16 +458,23 @@ def _label_before(t: str, a: int) -> tuple[str, float] | None:
     if s is not None:
         return word, s
     # the rarer shapes: 이름은, 성명(한글), 받는 분, Dear
-    word = word.rstrip(")]")
-    if word in ("한글", "국문", "한자", "영문") and t[w] == " ":  # 성명(한글): the label is before
-        return _label_before(t, w)
+    if word.endswith((")", "]")):
+        word = word.rstrip(")]")
+        if word in ("한글", "국문", "한자", "영문") and t[w] == " ":
+            return _label_before(t, w)  # 성명(한글): the label is the word before
+        return None  # (김민준 보호자) 진단서: a closed aside names the name before it
+    if word == "확인" and t[w] == " ":
+        return _label_before(t, w)  # 예금주 확인: 김민준
+    if word == "to" and t[w] == " " and t[max(0, w - 12) : w].endswith(_LATIN_TO_VERBS):
+        return word, 0.8  # issued to Jane Doe
     s = _BEFORE.get(word)
     if s is None and word and word[-1] in "은는이가":
         s = _BEFORE.get(word[:-1])
         if s is not None:
             word = word[:-1]
     if s is None and word in ("분", "사람", "분께") and t[w] == " ":
-        w2 = max(t.rfind(" ", max(0, w - 8), w), t.rfind("\0", max(0, w - 8), w))
+        lo2 = max(0, w - 8)
+        w2 = max(t.rfind(" ", lo2, w), t.rfind("\0", lo2, w), t.rfind("\n", lo2, w))
         if w2 >= 0:
             word = t[w2 + 1 : w] + " " + word
             s = _BEFORE.get(word)
@@ -444,6 +511,11 @@ def _read_latin(t: str, p: int) -> tuple[int, float] | None:
     if keep == 0:
         return None
     end = p + len(" ".join(tokens[:keep]))
+    nx = t[end + 1 : end + 2]
+    if keep == 3 and t[end : end + 1] == " " and (nx.islower() or "0" <= nx <= "9"):
+        # "Jane Doe Card ending 1234": a third capitalised word that starts a phrase
+        keep = 2
+        end = p + len(" ".join(tokens[:2]))
     return end, (0.12 if keep == 1 else 0.0)
 
 
@@ -453,7 +525,11 @@ def _read_list(t: str, p: int, label: str, base: float, hits: list[tuple[int, in
         lr = _read_latin(t, p)
         if lr is not None:
             hits.append((p - 1, lr[0] - 1, base - lr[1]))
+            if label in _ROMAN_LABELS:
+                _hangul_before_roman(t, p, label, base, hits)
         return
+    if label == "to":
+        return  # "delivered to" precedes addresses as often as people; only Latin names count
     rm = _RUN.match(t, p)
     if rm is None:
         return
@@ -468,6 +544,25 @@ def _read_list(t: str, p: int, label: str, base: float, hits: list[tuple[int, in
         _read_list_more(t, rm.end(), True, base, hits)
     elif (not rest or rest in _AFTER) and _list_follows(t, rm.end()):
         _read_list_more(t, rm.end(), False, base, hits)
+
+
+def _hangul_before_roman(
+    t: str, p: int, label: str, base: float, hits: list[tuple[int, int, float]]
+) -> None:
+    """The Hangul name written just before "영문성명 <romanised name>", after a comma."""
+    lp = t.rfind(label, max(0, p - len(label) - 4), p)
+    if lp < 4 or t[lp - 2 : lp] != ", ":
+        return
+    e = lp - 2
+    s = e
+    while s > e - 6 and "가" <= t[s - 1] <= "힣":
+        s -= 1
+    if s == e or t[s - 1] not in " \n":
+        return
+    run = t[s:e]
+    r = _split_run(run)
+    if r is not None and r[0] == len(run):
+        hits.append((s - 1, e - 1, base - r[1] - 0.05))
 
 
 def _read_list_more(
@@ -509,21 +604,23 @@ def find_persons(text: str) -> list[Finding]:
     """Names in ``text`` that a cue marks, each with its own span (lists give one each)."""
     # One character for one: offsets in t are those in text plus one.
     t = " " + text
-    if "\n" in t:
-        t = t.replace("\n", " ")
     if ":" in t:
         t = t.replace(":", " ")
     if "(" in t:
         t = t.replace("(", " ")
     if "\t" in t or "\r" in t or "：" in t:
         t = t.replace("\t", " ").replace("\r", " ").replace("：", " ")
-    # The engine may scan many records joined by NUL at once. The scan sees NUL as a space, so
-    # that a name opening a record is anchored; the reading below sees it as it is, so that no
-    # label, cue or list is ever taken from a neighbouring record.
+    # The scan sees line breaks and NUL (the engine joins records with it) as spaces, so that a
+    # name opening a line or a record is anchored. The reading below sees them as they are: a
+    # label may stand on the line above its name, but no label, cue or list is ever taken from
+    # a neighbouring record, and no Latin name runs on into the next line.
+    ts = t.replace("\n", " ") if "\n" in t else t
     sep = "\0" in t
+    if sep:
+        ts = ts.replace("\0", " ")
     hits: list[tuple[int, int, float]] = []
     cue_at = -1  # where the last spaced cue began: 장수아 양이 ... is not a name 양이
-    for m in _FINDITER(t.replace("\0", " ") if sep else t):
+    for m in _FINDITER(ts):
         kind = m.lastindex
         if kind == 2:
             # the hot path: a name and the honorific or title after it
@@ -549,6 +646,14 @@ def find_persons(text: str) -> list[Finding]:
             name = t[ns + 1 : ne]
             if ns + 1 == cue_at and name[1:] in _SUFFIXES:
                 continue
+            if (
+                len(name) == 4
+                and name[3] in _PARTICLE_ENDS
+                and name[:2] not in COMPOUND_SURNAMES
+                and _particle_fits(name[2], name[3])
+            ):
+                ne -= 1  # 김민준이 과장으로: the particle is not part of the name
+                name = name[:3]
             q = _QUALITY_CACHE.get(name)
             if q is None:
                 q = _quality(name)
@@ -560,7 +665,7 @@ def find_persons(text: str) -> list[Finding]:
             _after_label(t, m.start(), m.end(), hits)
         elif kind == 4:
             a = m.start()
-            label = _label_before(t, a) if t[a] == " " else None
+            label = _label_before(t, a) if t[a] != "\0" else None
             if label is not None:
                 _read_list(t, a + 1, label[0], label[1], hits)
         else:
@@ -585,14 +690,16 @@ def find_persons(text: str) -> list[Finding]:
 
 def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]]) -> None:
     """The word at ``a + 1`` may follow a label: check the label, then read the name(s)."""
-    if t[a] != " ":
+    if t[a] == "\0":
         return  # the word opens a record: what precedes belongs to another one
-    label = _label_before(t, a)
-    if label is None:
-        return
-    word, base = label
-    if t[a + 1] < "가" or word in _NEEDS_COPULA:
-        _read_list(t, a + 1, word, base, hits)
+    # the label word, as in _label_before, inline for the common case
+    e = a - 1 if t[a - 1] == " " else a
+    w = t.rfind(" ", e - 7 if e > 7 else 0, e)
+    base = _BEFORE.get(t[w + 1 : e]) if w >= 0 else None
+    if base is None or t[a + 1] < "가" or t[w + 1 : e] in _NEEDS_COPULA:
+        label = _label_before(t, a)
+        if label is not None:
+            _read_list(t, a + 1, label[0], label[1], hits)
         return
     # the common case, inline: one label, one name, perhaps more in a list
     run = t[a + 1 : run_end]
@@ -609,10 +716,18 @@ def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]
             return
         k, q = r
     hits.append((a, a + k, base - q))
+    if k == len(run):  # nothing glued to the name; _list_follows, inline
+        nx = t[run_end : run_end + 1]
+        if nx in _LIST_PUNCT or (
+            nx == " "
+            and (t.find(",", run_end, run_end + 9) >= 0 or t[run_end + 1 : run_end + 2] in "및/")
+        ):
+            _read_list_more(t, run_end, False, base, hits)
+        return
     rest = run[k:]
     if rest in _CONJ:
         _read_list_more(t, run_end, True, base, hits)
-    elif (not rest or rest in _AFTER) and _list_follows(t, run_end):
+    elif rest in _AFTER and _list_follows(t, run_end):
         _read_list_more(t, run_end, False, base, hits)
 
 
