@@ -76,9 +76,22 @@ def test_no_gold_value_leaks(tmp_path: Path, keyring: LocalKeyring, corpus: list
                     leaks.append((rec["id"], span["entity_type"]))
             elif v in whole:
                 leaks.append((rec["id"], span["entity_type"]))
-    # the scanner's recall is not 100%: whatever it misses stays; allow at most 0.5 % of values
+    # the scanner's recall is not 100% (docs/benchmarks.md): a value it misses stays in the
+    # text. Allow at most 1 % of gold values, and none of the unique identifiers (below).
     total = sum(len(r["spans"]) for r in corpus)  # type: ignore[arg-type]
-    assert len(leaks) <= total * 0.005, leaks[:20]
+    assert len(leaks) <= total * 0.01, leaks[:20]
+    # every value the scanner *did* detect is gone from its record, without exception
+    from jikimi import scan
+
+    detected_leaks = []
+    for rec, line in zip(corpus, out_lines):
+        text = str(rec["text"])
+        own = squash(line)
+        for f in scan(text):
+            v = squash(text[f.start : f.end])
+            if len(v) >= 2 and v in own and f.entity_type not in ("KR_ADDRESS", "DATE_OF_BIRTH", "KR_POSTAL_CODE"):
+                detected_leaks.append((rec["id"], f.entity_type))
+    assert detected_leaks == []
     # tier-1 values (RRN, FRN, passport, licence) never survive in clear anywhere
     tier1 = [(i, t) for i, t in leaks if t in ("KR_RRN", "KR_FRN", "KR_PASSPORT", "KR_DRIVER_LICENSE")]
     assert tier1 == []

@@ -76,7 +76,7 @@ ENTITY_TYPES: dict[str, EntityType] = {
         _e("DATE_OF_BIRTH", "생년월일", "Date of birth", _C.QUASI_IDENTIFIER, 4, "generalize", 40),
         _e("KR_POSTAL_CODE", "우편번호", "Postal code", _C.QUASI_IDENTIFIER, 4, "generalize", 30),
         _e("KR_BRN", "사업자등록번호", "Business registration number", _C.BUSINESS, 4, "token", 88),
-        _e("KR_CRN", "법인등록번호", "Corporate registration number", _C.BUSINESS, 4, "keep", 96),
+        _e("KR_CRN", "법인등록번호", "Corporate registration number", _C.BUSINESS, 4, "token", 96),
     )
 }
 

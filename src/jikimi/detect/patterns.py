@@ -132,7 +132,7 @@ def _international(text: str, start: int, groups: list[str]) -> tuple[int, str] 
     plus = start > 0 and text[start - 1] == "+"
     first = groups[0]
     rest: list[str] | None = None
-    if first == "0082" or (first == "82" and plus):
+    if first == "0082" or (first == "82" and (plus or _Ctx(text, start, start + 1).has("PHONE_NUMBER"))):
         rest = ["0" + groups[1], *groups[2:]] if len(groups) > 1 else None
     elif plus and first.startswith("82") and len(first) > 2:
         rest = ["0" + first[2:], *groups[1:]]
