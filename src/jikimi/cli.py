@@ -24,7 +24,7 @@ from rich.table import Table
 
 from jikimi import __version__
 from jikimi.detect.engine import DEFAULT_MIN_SCORE
-from jikimi.audit import AccessLog
+from jikimi.audit import AuditLog
 from jikimi.entities import ENTITY_TYPES
 from jikimi.io import RecordError
 from jikimi.scanning import RecordResult, ScanJob, ScanSummary
@@ -288,9 +288,29 @@ def _keyring() -> LocalKeyring:
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _access_log(keyring: object) -> AccessLog:
+def _access_log(keyring: object) -> AuditLog:
+    """The tamper-evident audit log beside the keyring (``$JIKIMI_HOME/audit``); entries about
+    a data subject carry only a commitment under that subject's key."""
     home = getattr(keyring, "home", None)
-    return AccessLog(Path(home) / "access-log.jsonl") if home else AccessLog(Path("access-log.jsonl"))
+    return AuditLog.open(home=Path(home) if home else None, keyring=keyring)
+
+
+class _LimitedErrors:
+    """Print the first problems in full, then only count them (a bad file can have millions)."""
+
+    LIMIT = 20
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def show(self, msg: str) -> None:
+        self.n += 1
+        if self.n <= self.LIMIT:
+            err_console.print(msg, markup=False, highlight=False)
+
+    def close(self) -> None:
+        if self.n > self.LIMIT:
+            err_console.print(f"… and {self.n - self.LIMIT} more (all listed in the manifest's files[].errors, first 100 per file)")
 
 
 @app.command()
@@ -324,6 +344,7 @@ def protect(
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
     progress = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err_console, transient=True, disable=not show)
+    shown = _LimitedErrors()
     with progress:
         task = progress.add_task("protecting", total=total or None)
         try:
@@ -331,15 +352,18 @@ def protect(
                 keyring, policy=pol, fields=field, id_field=id_field, fmt=fmt,
                 text_mode="document" if document else "line",
                 on_progress=lambda n: progress.advance(task, n),
-                on_error=lambda msg: err_console.print(msg, markup=False, highlight=False),
+                on_error=shown.show,
             )
             result = job.run(input_path, output)
         except ProtectError as exc:
             err_console.print(f"[red]error:[/] {exc}")
             raise typer.Exit(EXIT_USAGE) from None
+    shown.close()
     m = result.manifest
-    _access_log(keyring).append(__import__("jikimi.audit", fromlist=["access_event"]).access_event(
-        "protect", purpose="de-identification", count=m["records"]["out"], detail=f"{input_path} -> {output}"))
+    from jikimi.audit import access_event
+
+    with _access_log(keyring) as log:
+        log.append(access_event("protect", purpose="de-identification", count=m["records"]["out"], detail=f"{input_path} -> {output}"))
     if json_out or _State.json:
         sys.stdout.write(orjson.dumps(m, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n")
     else:
@@ -377,7 +401,13 @@ def reveal(
     from jikimi.pipeline.reveal import RevealError, RevealReport, reveal_text, reveal_value
 
     keyring = _keyring()
-    log = _access_log(keyring)
+    with _access_log(keyring) as log:
+        _reveal(target, keyring, log, purpose, entity_type, fpe, output)
+
+
+def _reveal(target: str, keyring: LocalKeyring, log: AuditLog, purpose: str, entity_type: str | None, fpe: bool, output: Path | None) -> None:
+    from jikimi.pipeline.reveal import RevealError, RevealReport, reveal_text, reveal_value
+
     p = Path(target)
     if p.is_file():
         report = RevealReport()
@@ -418,10 +448,13 @@ def forget(
 
         subject = keyring.subject_id_for(normalize_identifier(value, entity_type), entity_type)
     subject = subject.removeprefix("subject/")
-    existed = keyring.forget_subject(subject)
     from jikimi.audit import access_event
 
-    _access_log(keyring).append(access_event("forget", purpose="erasure request", subject=subject, detail="key destroyed" if existed else "no key existed; future keying blocked"))
+    # logged before the key is destroyed: the entry then carries a commitment under the
+    # subject's own key, which the destruction makes unlinkable (the proof stays valid)
+    with _access_log(keyring) as log:
+        log.append(access_event("forget", purpose="erasure request (PIPA Art. 36)", subject=subject, detail="destroying key"))
+    existed = keyring.forget_subject(subject)
     Console().print(f"subject {subject}: " + ("key destroyed" if existed else "no key existed; recorded so it is never created"))
 
 
@@ -466,8 +499,14 @@ def keys_rotate(
     except ValueError as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_USAGE) from None
-    _access_log(keyring).append(access_event("rotate", purpose="key rotation", key_id=ref.key_id, key_version=ref.version))
+    with _access_log(keyring) as log:
+        log.append(access_event("rotate", purpose="key rotation", key_id=ref.key_id, key_version=ref.version))
     Console().print(f"rotated {ref.key_id}: now v{ref.version}")
+
+
+from jikimi.audit.cli import app as _audit_app  # noqa: E402
+
+app.add_typer(_audit_app, name="audit", help="Tamper-evident audit log: append, checkpoint, prove, verify.")
 
 
 def main() -> None:

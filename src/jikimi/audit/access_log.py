@@ -41,7 +41,7 @@ def access_event(
         user = handler or f"uid:{os.getuid()}"
     return {
         "schema": SCHEMA,
-        "ts": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
+        "ts": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
         "handler": user,
         "source": socket.gethostname(),
         "action": action,

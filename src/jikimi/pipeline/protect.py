@@ -34,8 +34,9 @@ from jikimi import __version__
 from jikimi.detect.columns import SAMPLE_SIZE, ColumnProfile, classify_column
 from jikimi.detect.engine import Scanner, resolve_overlaps
 from jikimi.detect.finding import Finding
-from jikimi.io import detect_format, iter_paths
+from jikimi.io import DOCUMENT_MAX_BYTES, detect_format, iter_paths
 from jikimi.io._lines import BOM, iter_blocks, read_head
+from jikimi.io.readers import _json_document
 from jikimi.io._paths import FieldPath, collect, walk_strings
 from jikimi.io.records import RecordError
 from jikimi.keys.base import Purpose, SubjectKeyring
@@ -298,6 +299,12 @@ class ProtectJob:
                 self._document(inp, head, outf, fr, stats, quarantine)
                 commit(outf.tell())
                 return
+            if fmt == "jsonl" and _json_document(head, str(path)) is not None:
+                # one JSON document (an array or a pretty-printed object), not JSON Lines:
+                # protect it as one record rather than reject every line of it
+                self._json_document(inp, head, outf, fr, stats, quarantine)
+                commit(outf.tell())
+                return
             pending: list[tuple[int, bytes | RecordError]] = []
             seen = 0
             for item in iter_blocks(inp.read, head, str(path), MAX_LINE_BYTES):
@@ -344,6 +351,34 @@ class ProtectJob:
             return
         new = new_or_failed
         outf.write(new["text"].encode("utf-8"))
+        fr.records_out += 1
+
+    def _json_document(
+        self, inp: Any, head: bytes, outf: Any, fr: FileResult, stats: ProtectStats,
+        quarantine: Callable[[int, str, bytes | None, str | None], None],
+    ) -> None:
+        raw = head + inp.read(DOCUMENT_MAX_BYTES + 1 - len(head))
+        fr.records_in += 1
+        if len(raw) > DOCUMENT_MAX_BYTES:
+            quarantine(0, f"JSON document larger than {DOCUMENT_MAX_BYTES} bytes", None, None)
+            return
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            quarantine(0, "malformed JSON document", raw, None)
+            return
+        fields: dict[str, str] = {}
+        walk_strings(obj, "", fields, "")
+        texts = list(fields.values())
+        findings = dict(zip(fields, self.scanner.scan_many(texts)))
+        new = self.protector.protect_many([(fields, findings)], stats)[0]
+        if isinstance(new, RecordFailed):
+            quarantine(0, new.reason, raw, new.field)
+            return
+        for name, value in new.items():
+            if value != fields[name]:
+                obj = _set_path_root(obj, name, value)
+        outf.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2) + b"\n")
         fr.records_out += 1
 
     def _line_chunk(
@@ -646,6 +681,12 @@ def _all_strings_types(path: Path, delim: str) -> dict[str, pa.DataType]:
         parse_options=pacsv.ParseOptions(delimiter=delim),
     )
     return {n: pa.string() for n in header.schema.names}
+
+
+def _set_path_root(obj: Any, path: str, value: str) -> Any:
+    """Like :func:`_set_path`, for a document whose root may itself be a list."""
+    _set_path(obj, path, value)
+    return obj
 
 
 def _set_path(obj: Any, path: str, value: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jikimi.audit.access_log import AccessLog, access_event
+from jikimi.audit.log import AuditLog
 from jikimi.keys.base import KeyHandle, KeyNotFound, Keyring, Purpose
 from jikimi.transform.crypto import DecryptError, ciphertext_info, decrypt, fpe_reveal
 
@@ -41,7 +42,7 @@ def _lookup(keyring: Keyring) -> Callable[[str, int], KeyHandle]:
 def reveal_value(
     value: str,
     keyring: Keyring,
-    log: AccessLog,
+    log: AccessLog | AuditLog,
     *,
     purpose: str,
     entity_type: str | None = None,
@@ -86,7 +87,7 @@ def reveal_value(
 
 
 def reveal_text(
-    text: str, keyring: Keyring, log: AccessLog, *, purpose: str, report: RevealReport
+    text: str, keyring: Keyring, log: AccessLog | AuditLog, *, purpose: str, report: RevealReport
 ) -> str:
     """Every ``jk1`` ciphertext inside ``text`` replaced by its original where possible."""
 
