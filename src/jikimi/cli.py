@@ -504,9 +504,11 @@ def keys_rotate(
     Console().print(f"rotated {ref.key_id}: now v{ref.version}")
 
 
+from jikimi.assess.cli import app as _assess_app  # noqa: E402
 from jikimi.audit.cli import app as _audit_app  # noqa: E402
 
 app.add_typer(_audit_app, name="audit", help="Tamper-evident audit log: append, checkpoint, prove, verify.")
+app.add_typer(_assess_app)  # jikimi assess SYSTEM.yaml
 
 
 def main() -> None:
