@@ -8,14 +8,18 @@ the surname's frequency, how name-like the given syllables are and a stop-word l
 words set the score:
 
 * after the name: an honorific or role word (님, 씨, 고객님, 회원님, 선생님, 환자, 귀하, 여사,
-  군/양) or a job title (대리, 과장, 팀장, 원장, 교수, 간호사 ...), attached or after one space;
+  군/양, 선배, 드림), a job title (대리, 과장, 팀장, 원장, 교수, 간호사 ...) or a family role
+  in a form (배우자, 자녀), attached or after a space;
 * before the name: a label (성명, 이름, 성함, 고객명, 담당자, 보호자, 예금주, 받는 분 ...) with an
-  optional colon, after which a comma-separated list of names is read name by name;
+  optional colon, after which a comma-separated list of names is read name by name; the
+  syllable after the name decides, by the final-consonant rule of Korean particles, whether
+  it is a particle (김민준은) or a third given-name syllable (김명준나);
 * a masking character inside the name (김*수, 홍○동) is a cue by itself;
 * Latin-script names after a title or label (Mr., Dr., Dear, Name:, patient).
 
 The span is the name only: honorifics, titles, labels and particles (김민준님이, 최유진에게) stay
-outside, as docs/spans.md requires.
+outside, as docs/spans.md requires. The data (surname shares, given-name syllable classes, cue
+words, stop words) lives in ``data/surnames.tsv`` and ``data/person_*``.
 
 Speed decides the shape of the code. The recognizer runs on every text field and has a share
 of a 25 MB/s budget, so it cannot afford a pattern that starts with a broad class such as
@@ -25,8 +29,8 @@ alternation of the cue words: they start with the most frequent syllables of Kor
 measured 60-80 MB/s before any Python ran. Names sit at word starts, though, and a pattern
 whose first item is a literal space is scanned by ``re``'s fast single-character search. The
 one scan pattern therefore anchors at spaces (the text is normalised once: a space is
-prepended, and newlines, colons and opening parentheses become spaces, one character for one
-so that offsets keep), checks the surname and given-name syllable classes, then the cue with a
+prepended, and colons and opening parentheses become spaces, one character for one so that
+offsets keep; the scan also sees line breaks and record separators as spaces), checks the surname and given-name syllable classes, then the cue with a
 two-character gate before a trie, all in C, and hands Python only the likely hits. Python
 re-reads the few characters around each and applies the stop words and the scoring with dict
 and set lookups; per-name results are cached, since names repeat.
@@ -91,7 +95,7 @@ for _cue, _role, _score in _data_rows("person_cues.tsv"):
 for _cue in list(_AFTER):
     if not _cue.endswith("님") and _cue + "님" not in _AFTER:
         _AFTER[_cue + "님"] = min(0.95, _AFTER[_cue] + 0.02)
-_NEEDS_COPULA = frozenset({"저는", "저", "나", "나는"})
+_NEEDS_COPULA = frozenset({"저는", "나는"})
 """Self-introductions: 저는 김민준입니다 names someone, 저는 이번에 does not."""
 
 
@@ -108,7 +112,7 @@ for _group, _base in (
     ("Patient patient PATIENT Customer customer Employee employee Nurse nurse", 0.75),
     ("Applicant applicant Doctor doctor Professor professor", 0.75),
     ("Sincerely, Regards, regards, Hi Hello holder Holder", 0.7),
-    ("CEO 주민 외국인 Contact contact", 0.8),
+    ("CEO 주민 외국인 Contact contact From To Cc", 0.8),
 ):
     for _w in _words(_group):
         _LATIN_CUES[_w] = _base
@@ -235,8 +239,9 @@ def _trie(words: Iterable[str], first: str = "") -> str:
 _SCAN_SURNAMES = {s for s, share in SURNAME_SHARE.items() if len(s) == 1 and share >= 0.1} | {
     s[0] for s in COMPOUND_SURNAMES
 }
-"""Surnames the scan starts a name with. Rarer ones (사, 부, 가, 기: under 0.1 % each) start
-thousands of common words and would double the scan's work for well under 1 % of names."""
+"""Surnames the scan starts a name with. Rarer ones (부, 가, 기, 인: under 0.1 % each) start
+thousands of common words and would cost the scan far more than the 1-2 % of names they carry;
+the first syllables of two-syllable surnames (제갈, 사공, 독고) are in."""
 _GIVEN_SCAN = (
     {c for c, k in GIVEN_CLASS.items() if (k <= 2 or c == "장") and c not in "양군"}
     | {s[1] for s in COMPOUND_SURNAMES}
@@ -255,7 +260,7 @@ _ROMAN_LABELS = frozenset({"영문성명", "영문명", "영문이름"})
 _NIM_HOSTS = frozenset(c[:-1] for c in _AFTER if len(c) == 3 and c.endswith("님"))
 """Two-syllable words that take 님 (회원, 고객): 김현회원님 is 김현 + 회원님, not 김현회원 + 님."""
 
-_LABEL_LAST = set("명름함자인분람주사객당표족포부모나저 )") | {w[-1] for w in _LATIN_CUES}
+_LABEL_LAST = set("명름함자인분람주사객당표족포부모 )") | {w[-1] for w in _LATIN_CUES}
 _LABEL_LAST.update("은는")  # 이름은 김민준: the particle forms get their own second check
 """Last syllables of the labels the scan lets through; a label ending otherwise (주치의, 저는)
 must carry a particle or be found by a cue after the name."""
@@ -263,6 +268,7 @@ _LABEL_LAST2 = (
     {w[-2] for w in [*_BEFORE, *_LATIN_CUES] if len(w) > 1 and w[-1] in _LABEL_LAST}
     | _LABEL_LAST
     | {w.rstrip(".,")[-1] for w in _LATIN_CUES}
+    | {"보"}  # 주문자 정보: 홍길동
 )
 """Second check of the label gate: the syllable before the label's last one (or, after a colon
 turned into a space, the label's last one)."""
@@ -445,8 +451,10 @@ def _label_before(t: str, a: int) -> tuple[str, float] | None:
     constant however long the text and no label is taken from a neighbouring record.
     """
     e = a
-    while t[e - 1] == " ":  # a colon became a space
+    while e > 1 and t[e - 1] == " ":  # a colon became a space
         e -= 1
+    if e <= 1:
+        return None  # nothing but the space put in front of the text
     lo = max(0, e - 12)
     w = t.rfind(" ", lo, e)
     if w < 0 or "\0" in t[w:e] or "\n" in t[w:e]:
@@ -463,8 +471,10 @@ def _label_before(t: str, a: int) -> tuple[str, float] | None:
         if word in ("한글", "국문", "한자", "영문") and t[w] == " ":
             return _label_before(t, w)  # 성명(한글): the label is the word before
         return None  # (김민준 보호자) 진단서: a closed aside names the name before it
-    if word == "확인" and t[w] == " ":
-        return _label_before(t, w)  # 예금주 확인: 김민준
+    if word in ("확인", "정보") and t[w] == " ":
+        return _label_before(t, w)  # 예금주 확인: 김민준, 주문자 정보: 홍길동
+    if word in ("From", "To", "Cc") and a - e < 1:
+        return None  # mail headers count only with their colon (From: Kim Min-jun)
     if word == "to" and t[w] == " " and t[max(0, w - 12) : w].endswith(_LATIN_TO_VERBS):
         return word, 0.8  # issued to Jane Doe
     s = _BEFORE.get(word)
@@ -690,13 +700,14 @@ def find_persons(text: str) -> list[Finding]:
 
 def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]]) -> None:
     """The word at ``a + 1`` may follow a label: check the label, then read the name(s)."""
-    if t[a] == "\0":
-        return  # the word opens a record: what precedes belongs to another one
+    if t[a] == "\0" or a < 2:
+        return  # the word opens the text or a record: no label before it
     # the label word, as in _label_before, inline for the common case
     e = a - 1 if t[a - 1] == " " else a
     w = t.rfind(" ", e - 7 if e > 7 else 0, e)
-    base = _BEFORE.get(t[w + 1 : e]) if w >= 0 else None
-    if base is None or t[a + 1] < "가" or t[w + 1 : e] in _NEEDS_COPULA:
+    word = t[w + 1 : e]
+    base = _BEFORE.get(word) if w >= 0 else None
+    if base is None or t[a + 1] < "가" or word in _NEEDS_COPULA:
         label = _label_before(t, a)
         if label is not None:
             _read_list(t, a + 1, label[0], label[1], hits)
