@@ -31,6 +31,7 @@ from jikimi.scanning import RecordResult, ScanJob, ScanSummary
 
 if TYPE_CHECKING:
     from jikimi.keys import LocalKeyring
+    from jikimi.service.client import RemoteKeyring
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 PROGRESS_MIN_BYTES = 4 * 2**20
@@ -288,6 +289,25 @@ def _keyring() -> LocalKeyring:
         raise typer.Exit(EXIT_USAGE) from None
 
 
+def _remote_keyring(url: str, job_id: str | None) -> RemoteKeyring:
+    """The home key service as the keyring; the bearer token comes from the environment (never
+    from an argument, which would land in shell history and process lists)."""
+    import os
+
+    from jikimi.keys import KeyringError
+    from jikimi.service.client import RemoteKeyring
+
+    token = os.environ.get("JIKIMI_TOKEN", "")
+    if not token:
+        err_console.print("[red]error:[/] --keys needs the service token in JIKIMI_TOKEN")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        return RemoteKeyring(url, token, job_id=job_id)
+    except KeyringError as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 def _access_log(keyring: object) -> AuditLog:
     """The tamper-evident audit log beside the keyring (``$JIKIMI_HOME/audit``); entries about
     a data subject carry only a commitment under that subject's key."""
@@ -323,6 +343,8 @@ def protect(
     fmt: Annotated[Optional[str], typer.Option("--format", help="text, jsonl, csv or parquet (default: by extension).")] = None,
     document: Annotated[bool, typer.Option("--document", help="Plain text: one record per file.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
+    keys: Annotated[Optional[str], typer.Option("--keys", help="URL of the home key service (token from JIKIMI_TOKEN); default: the local keyring.")] = None,
+    job_id: Annotated[Optional[str], typer.Option("--job-id", help="Job id sent with every key release (with --keys).")] = None,
 ) -> None:
     """De-identify INPUT into OUTPUT with owner-held keys; write OUTPUT/manifest.json.
 
@@ -338,7 +360,7 @@ def protect(
     except PolicyError as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_USAGE) from None
-    keyring = _keyring()
+    keyring = _remote_keyring(keys, job_id) if keys else _keyring()
     total = _input_bytes(str(input_path))
     show = total >= PROGRESS_MIN_BYTES and err_console.is_terminal and not (json_out or _State.json)
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
@@ -360,10 +382,11 @@ def protect(
             raise typer.Exit(EXIT_USAGE) from None
     shown.close()
     m = result.manifest
-    from jikimi.audit import access_event
+    if not keys:  # with --keys the service has logged every key release under the job id
+        from jikimi.audit import access_event
 
-    with _access_log(keyring) as log:
-        log.append(access_event("protect", purpose="de-identification", count=m["records"]["out"], detail=f"{input_path} -> {output}"))
+        with _access_log(keyring) as log:
+            log.append(access_event("protect", purpose="de-identification", count=m["records"]["out"], detail=f"{input_path} -> {output}"))
     if json_out or _State.json:
         sys.stdout.write(orjson.dumps(m, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n")
     else:
@@ -506,9 +529,11 @@ def keys_rotate(
 
 from jikimi.assess.cli import app as _assess_app  # noqa: E402
 from jikimi.audit.cli import app as _audit_app  # noqa: E402
+from jikimi.service.cli import app as _serve_app  # noqa: E402
 
 app.add_typer(_audit_app, name="audit", help="Tamper-evident audit log: append, checkpoint, prove, verify.")
 app.add_typer(_assess_app)  # jikimi assess SYSTEM.yaml
+app.add_typer(_serve_app)  # jikimi serve
 
 
 def main() -> None:
