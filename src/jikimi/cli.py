@@ -529,11 +529,13 @@ def keys_rotate(
 
 from jikimi.assess.cli import app as _assess_app  # noqa: E402
 from jikimi.audit.cli import app as _audit_app  # noqa: E402
+from jikimi.risk.cli import risk as _risk_command  # noqa: E402
 from jikimi.service.cli import app as _serve_app  # noqa: E402
 
 app.add_typer(_audit_app, name="audit", help="Tamper-evident audit log: append, checkpoint, prove, verify.")
 app.add_typer(_assess_app)  # jikimi assess SYSTEM.yaml
 app.add_typer(_serve_app)  # jikimi serve
+app.command("risk")(_risk_command)
 
 
 def main() -> None:
