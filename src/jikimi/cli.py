@@ -403,10 +403,11 @@ def protect(
         console.print(table)
         r = m["records"]
         console.print(
-            f"{r['in']} record(s) in, {r['out']} protected, {r['quarantined']} quarantined (encrypted); "
+            f"{r['in']} record(s) in, {r['out']} protected, {r['quarantined']} quarantined (encrypted"
+            + (f", {sum(f.suppressed for f in result.files)} of them suppressed for k-anonymity" if any(f.suppressed for f in result.files) else "") + "); "
             f"{m['subject_keys_used']} data subject key(s); manifest: {result.manifest_path}"
         )
-    raise typer.Exit(EXIT_FOUND if result.quarantined else EXIT_OK)
+    raise typer.Exit(EXIT_FOUND if result.failed else EXIT_OK)
 
 
 @app.command()

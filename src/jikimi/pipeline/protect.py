@@ -67,9 +67,20 @@ class FileResult:
     output_sha256: str = ""
     schema_changes: dict[str, str] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    risk: dict[str, Any] | None = None
+    suppressed: int = 0
+    """Quarantined rows that were suppressed to meet the risk target (not failures)."""
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FileResult:
+        """The inverse of :meth:`to_dict` (for a resumed run's finished files)."""
+        names = {f for f in cls.__dataclass_fields__ if f != "suppressed"}
+        return cls(**{k: v for k, v in d.items() if k in names}, suppressed=d.get("suppressed_for_risk", 0))
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "risk": self.risk,
+            "suppressed_for_risk": self.suppressed,
             "input": self.input,
             "output": self.output,
             "format": self.format,
@@ -93,6 +104,12 @@ class ProtectResult:
     @property
     def quarantined(self) -> int:
         return sum(f.quarantined for f in self.files)
+
+    @property
+    def failed(self) -> int:
+        """Records withheld because they could not be protected (or a risk target was missed),
+        as opposed to rows suppressed within the policy's budget."""
+        return sum(f.quarantined - f.suppressed for f in self.files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +217,7 @@ class ProtectJob:
                 rel = f.name if not src.is_dir() else str(f.relative_to(src))
                 done = state.data["done"].get(rel)
                 if done is not None:
-                    fr = FileResult(**{k: v for k, v in done.items() if k != "stats"})
+                    fr = FileResult.from_dict(done)
                     _merge_stats(self.stats, done["stats"])
                     results.append(fr)
                     continue
@@ -558,6 +575,49 @@ class ProtectJob:
             fields.append(f)
         return pa.schema(fields, metadata=schema.metadata)
 
+    def _risk_columns(self, schema: pa.Schema) -> list[str]:
+        r = self.policy.risk
+        if r is None:
+            return []
+        return [c for c in r.quasi_identifiers if c in schema.names]
+
+    def _enforce_risk(
+        self, table: pa.Table, qis: list[str], fr: FileResult,
+        quarantine: Callable[[int, str, bytes | None, str | None], None],
+    ) -> pa.Table:
+        """Generalize and suppress until the policy's targets hold; suppressed rows go to the
+        encrypted quarantine (counted, never silently lost). A table that cannot meet them is
+        withheld entirely unless the policy says ``allow_below_target``."""
+        from jikimi.risk import Targets, TargetsNotMet, enforce, measure
+
+        r = self.policy.risk
+        assert r is not None
+        sens = tuple(c for c in r.sensitive if c in table.schema.names)
+        targets = Targets(
+            k=r.k, l=r.l if sens else None, t=r.t if sens else None,
+            max_suppression=r.max_suppression, sensitive=sens, hierarchies=r.hierarchies,
+        )
+        try:
+            out, report = enforce(table, qis, targets)
+        except TargetsNotMet as exc:
+            if r.allow_below_target:
+                m = measure(table, qis, list(sens), k_target=r.k)
+                fr.risk = {"met": False, "allowed_below_target": True, "reason": str(exc), "k_target": r.k, "k_achieved": m.to_dict().get("k"), "measure": m.to_dict()}
+                return table
+            for i, row in enumerate(table.to_pylist()):
+                quarantine(i + 1, f"re-identification risk target not met: {exc}", orjson.dumps(row, default=str), None)
+            fr.records_out -= table.num_rows
+            fr.risk = {"met": False, "withheld": True, "reason": str(exc), "k_target": r.k}
+            return table.slice(0, 0)
+        rows = table.to_pylist() if report.suppressed else []
+        for i in report.suppressed_rows.tolist():
+            quarantine(int(i) + 1, "suppressed to meet the k-anonymity target", orjson.dumps(rows[int(i)], default=str), None)
+        fr.records_out -= int(report.suppressed)
+        fr.suppressed += int(report.suppressed)
+        d = report.to_dict()
+        fr.risk = {"met": True, "k_target": r.k, "k_achieved": d["after"].get("k"), "report": d}
+        return out
+
     def _csv(
         self, path: Path, dest: Path, fmt: str, fr: FileResult, stats: ProtectStats, skip: int,
         out_bytes: int, commit: Callable[[int], None],
@@ -578,10 +638,15 @@ class ProtectJob:
                 outf.truncate(out_bytes)
                 outf.seek(out_bytes)
             schema: pa.Schema | None = None
+            held: list[pa.RecordBatch] = []
+            risk_qis: list[str] = []
             for batch in reader:
                 if schema is None:
                     profiles = self._profiles(batch)
                     schema = self._output_schema(batch.schema, profiles, fr)
+                    risk_qis = self._risk_columns(schema)
+                    if risk_qis and skip:
+                        raise ProtectError(f"{path}: cannot resume a risk-checked table; delete {dest.parent} and re-run")
                     writer = pacsv.CSVWriter(outf, schema, write_options=pacsv.WriteOptions(include_header=not skip, delimiter=delim))
                 self.on_progress(batch.nbytes)
                 for start in range(0, batch.num_rows, self.chunk_records):
@@ -595,11 +660,19 @@ class ProtectJob:
                     kept, replaced = self._table_rows(part, profiles, row + 1, fr, stats, quarantine)
                     row += part.num_rows
                     assert writer is not None
-                    writer.write_batch(self._rebuild(part, kept, replaced, schema))
+                    out_batch = self._rebuild(part, kept, replaced, schema)
+                    if risk_qis:
+                        held.append(out_batch)  # k-anonymity needs the whole table
+                        continue
+                    writer.write_batch(out_batch)
                     outf.flush()
                     os.fsync(outf.fileno())
                     commit(outf.tell())
             if writer is not None:
+                if risk_qis and schema is not None:
+                    table = self._enforce_risk(pa.Table.from_batches(held, schema=schema), risk_qis, fr, quarantine)
+                    for b in table.to_batches():
+                        writer.write_batch(b)
                 writer.close()
             elif not skip:  # a header-only CSV: keep the header
                 with open(path, "rb") as src:
@@ -617,6 +690,8 @@ class ProtectJob:
         pf = pq.ParquetFile(path)
         profiles = self._profiles(next(pf.iter_batches(batch_size=SAMPLE_SIZE))) if pf.metadata.num_rows else {}
         schema = self._output_schema(pf.schema_arrow, profiles, fr)
+        risk_qis = self._risk_columns(schema)
+        held: list[pa.RecordBatch] = []
         row = 0
         n = 0
         if not skip and parts_dir.exists():
@@ -630,9 +705,16 @@ class ProtectJob:
                 continue
             kept, replaced = self._table_rows(batch, profiles, row + 1, fr, stats, quarantine)
             row += batch.num_rows
+            out_batch = self._rebuild(batch, kept, replaced, schema)
+            if risk_qis:
+                held.append(out_batch)  # k-anonymity needs the whole table
+                continue
             part = parts_dir / f"{n:08d}.parquet"
-            pq.write_table(pa.Table.from_batches([self._rebuild(batch, kept, replaced, schema)], schema=schema), part)
+            pq.write_table(pa.Table.from_batches([out_batch], schema=schema), part)
             commit(0)
+        if risk_qis:
+            table = self._enforce_risk(pa.Table.from_batches(held, schema=schema), risk_qis, fr, quarantine)
+            pq.write_table(table, parts_dir / "00000001.parquet")
         with pq.ParquetWriter(dest, schema) as w:
             for part in sorted(parts_dir.glob("*.parquet")):
                 w.write_table(pq.read_table(part, schema=schema))
@@ -661,10 +743,24 @@ class ProtectJob:
             "counts_by_entity_type": by_type,
             "keys": sorted(({"key_id": k.key_id, "version": k.version, "purpose": k.purpose.value} for k in s.keys if k.purpose is not Purpose.SUBJECT), key=lambda d: (d["key_id"], d["version"])),
             "subject_keys_used": len(s.subjects),
+            "risk": _risk_summary(files),
             "quarantine": {"path": str(qpath), "records": rq, "sha256": _sha256_file(qpath), "encrypted_with": f"{self._quarantine_key.ref}"},
             "policy": self.policy.to_dict(),
             "timing": {"started": start, "seconds": round(time.time() - start, 3)},
         }
+
+
+def _risk_summary(files: list[FileResult]) -> dict[str, Any] | None:
+    checked = [f for f in files if f.risk is not None]
+    if not checked:
+        return None
+    achieved = [f.risk["k_achieved"] for f in checked if f.risk and f.risk.get("k_achieved") is not None]
+    return {
+        "k_target": checked[0].risk["k_target"] if checked[0].risk else None,
+        "k_achieved": min(achieved) if achieved else None,
+        "met": all(f.risk.get("met") for f in checked if f.risk),
+        "files": {f.input: f.risk for f in checked},
+    }
 
 
 def _as_text(v: Any) -> str:

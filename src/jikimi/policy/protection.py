@@ -92,6 +92,27 @@ class ColumnRule:
 
 
 @dataclass(frozen=True)
+class RiskTargets:
+    """What a protected table must achieve before it may be written (``[risk]``)."""
+
+    quasi_identifiers: tuple[str, ...]
+    sensitive: tuple[str, ...]
+    k: int
+    l: float | None  # noqa: E741 - the privacy model's own name
+    t: float | None
+    max_suppression: float
+    allow_below_target: bool
+    hierarchies: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "quasi_identifiers": list(self.quasi_identifiers), "sensitive": list(self.sensitive),
+            "k": self.k, "l": self.l, "t": self.t, "max_suppression": self.max_suppression,
+            "allow_below_target": self.allow_below_target, "hierarchies": self.hierarchies,
+        }
+
+
+@dataclass(frozen=True)
 class ProtectionPolicy:
     """The effective policy: one rule per entity type, optional column rules, scan options."""
 
@@ -100,7 +121,7 @@ class ProtectionPolicy:
     min_score: float = 0.5
     fields: tuple[str, ...] = ()
     identifier_priority: tuple[str, ...] = DEFAULT_IDENTIFIER_PRIORITY
-    quasi_identifiers: tuple[str, ...] = ()
+    risk: RiskTargets | None = None
     source: str | None = None
     digest: str = ""
     """SHA-256 of the policy file bytes (empty for the built-in default), for the manifest."""
@@ -115,6 +136,7 @@ class ProtectionPolicy:
             "min_score": self.min_score,
             "fields": list(self.fields),
             "identifier_priority": list(self.identifier_priority),
+            "risk": self.risk.to_dict() if self.risk else None,
             "entities": {name: r.to_dict() for name, r in self.rules.items()},
             "columns": {
                 name: {**c.rule.to_dict(), "entity_type": c.entity_type}
@@ -259,21 +281,54 @@ def parse_policy(text: str, *, source: str = "<policy>", digest: str = "") -> Pr
                     raise err(f"unknown entity type {part!r} in identifier_priority", "subjects", key)
         priority = tuple(str(x) for x in val)
 
-    qis: tuple[str, ...] = ()
-    risk = doc.get("risk", {})
-    _expect_table(risk, "risk", err)
-    for key, val in risk.items():
-        if key == "quasi_identifiers":
-            if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
-                raise err("risk.quasi_identifiers must be a list of column names", "risk", key)
-            qis = tuple(val)
-        elif key not in ("k", "l", "t", "max_suppression", "allow_below_target"):
-            raise err(f"unknown key risk.{key}", "risk", key)
+    risk_targets = _risk(doc.get("risk", {}), err)
 
     return ProtectionPolicy(
         rules=rules, columns=columns, min_score=min_score, fields=fields,
-        identifier_priority=priority, quasi_identifiers=qis, source=source, digest=digest,
+        identifier_priority=priority, risk=risk_targets, source=source, digest=digest,
     )
+
+
+def _risk(risk: Any, err: Any) -> RiskTargets | None:
+    """``[risk]``: the re-identification targets ``protect`` must meet on tables (PIPC's
+    pseudonymization guidelines expect a risk review before data is shared or moved)."""
+    _expect_table(risk, "risk", err)
+    if not risk:
+        return None
+    known = {"quasi_identifiers", "sensitive", "k", "l", "t", "max_suppression", "allow_below_target", "hierarchies"}
+    for key in risk:
+        if key not in known:
+            raise err(f"unknown key risk.{key} (known: {', '.join(sorted(known))})", "risk", key)
+    def names(key: str) -> tuple[str, ...]:
+        val = risk.get(key, [])
+        if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
+            raise err(f"risk.{key} must be a list of column names", "risk", key)
+        return tuple(val)
+    qis = names("quasi_identifiers")
+    if not qis:
+        raise err("risk needs quasi_identifiers (the columns that single people out together)", "risk")
+    k = risk.get("k", 5)
+    if not isinstance(k, int) or isinstance(k, bool) or k < 2:
+        raise err("risk.k must be an integer >= 2", "risk", "k")
+    l_val = risk.get("l")
+    if l_val is not None and (not isinstance(l_val, (int, float)) or l_val < 1):
+        raise err("risk.l must be a number >= 1", "risk", "l")
+    t_val = risk.get("t")
+    if t_val is not None and (not isinstance(t_val, (int, float)) or not 0 < t_val <= 1):
+        raise err("risk.t must be a number in (0, 1]", "risk", "t")
+    sup = risk.get("max_suppression", 0.05)
+    if not isinstance(sup, (int, float)) or not 0 <= sup < 1:
+        raise err("risk.max_suppression must be a number in [0, 1)", "risk", "max_suppression")
+    allow = risk.get("allow_below_target", False)
+    if not isinstance(allow, bool):
+        raise err("risk.allow_below_target must be true or false", "risk", "allow_below_target")
+    sens = names("sensitive")
+    if (l_val is not None or t_val is not None) and not sens:
+        raise err("risk.l and risk.t need the sensitive columns (risk.sensitive)", "risk")
+    hier = risk.get("hierarchies", {})
+    if not isinstance(hier, dict) or not all(isinstance(v, str) for v in hier.values()):
+        raise err("risk.hierarchies maps a column to a hierarchy name or CSV path", "risk", "hierarchies")
+    return RiskTargets(qis, sens, k, None if l_val is None else float(l_val), None if t_val is None else float(t_val), float(sup), allow, dict(hier))
 
 
 def _expect_table(val: Any, name: str, err: Any, *key: str) -> None:
