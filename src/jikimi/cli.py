@@ -405,7 +405,7 @@ def protect(
         console.print(
             f"{r['in']} record(s) in, {r['out']} protected, {r['quarantined']} quarantined (encrypted"
             + (f", {sum(f.suppressed for f in result.files)} of them suppressed for k-anonymity" if any(f.suppressed for f in result.files) else "") + "); "
-            f"{m['subject_keys_used']} data subject key(s); manifest: {result.manifest_path}"
+            f"{m['records_under_subject_keys']} record(s) under their data subject's own key; manifest: {result.manifest_path}"
         )
     raise typer.Exit(EXIT_FOUND if result.failed else EXIT_OK)
 

@@ -293,7 +293,7 @@ class ProtectJob:
         delta = ProtectStats()
         delta.counts = file_stats.counts - before.counts
         delta.keys = file_stats.keys
-        delta.subjects = file_stats.subjects
+        delta.subject_records = file_stats.subject_records - before.subject_records
         self.stats.merge(delta)
 
     # -- text and JSONL ----------------------------------------------------------------------
@@ -742,7 +742,7 @@ class ProtectJob:
             "counts": rows,
             "counts_by_entity_type": by_type,
             "keys": sorted(({"key_id": k.key_id, "version": k.version, "purpose": k.purpose.value} for k in s.keys if k.purpose is not Purpose.SUBJECT), key=lambda d: (d["key_id"], d["version"])),
-            "subject_keys_used": len(s.subjects),
+            "records_under_subject_keys": s.subject_records,
             "risk": _risk_summary(files),
             "quarantine": {"path": str(qpath), "records": rq, "sha256": _sha256_file(qpath), "encrypted_with": f"{self._quarantine_key.ref}"},
             "policy": self.policy.to_dict(),
@@ -801,7 +801,7 @@ def _stats_dict(s: ProtectStats) -> dict[str, Any]:
     return {
         "counts": [[f, t, o, c] for (f, t, o), c in s.counts.items()],
         "keys": [[k.key_id, k.version, k.purpose.value] for k in s.keys],
-        "subjects": sorted(s.subjects),
+        "subject_records": s.subject_records,
     }
 
 
@@ -812,5 +812,5 @@ def _merge_stats(into: ProtectStats, d: dict[str, Any]) -> None:
         into.counts[(f, t, o)] += c
     for key_id, version, purpose in d["keys"]:
         into.keys.add(KeyRef(key_id, version, Purpose(purpose)))
-    into.subjects.update(d["subjects"])
+    into.subject_records += d["subject_records"]
 

@@ -43,12 +43,14 @@ class ProtectStats:
     counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     """(field, entity type, operator) → number of values."""
     keys: set[KeyRef] = field(default_factory=set)
-    subjects: set[str] = field(default_factory=set)
+    subject_records: int = 0
+    """Records whose reversible values went under their data subject's own key. A count, not
+    the set of ids: the state file that makes runs resumable must stay small at millions."""
 
     def merge(self, other: ProtectStats) -> None:
         self.counts.update(other.counts)
         self.keys |= other.keys
-        self.subjects |= other.subjects
+        self.subject_records += other.subject_records
 
 
 def _normalize(value: str, entity_type: str) -> str:
@@ -166,7 +168,7 @@ class RecordProtector:
                 local.counts[(fld, f.entity_type, rule.operator)] += 1
             out[fld] = apply_replacements(text, spans)
         if subject is not None:
-            local.subjects.add(subject)
+            local.subject_records += 1
         stats.merge(local)
         return out
 
