@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.corpus import generate  # noqa: E402
+from bench.corpus import generate
 
 
 def best(fn: Callable[[], object], repeat: int = 3) -> float:

@@ -29,7 +29,7 @@ def lines(out: str) -> list[dict[str, object]]:
 
 
 def test_version_and_help() -> None:
-    proc = subprocess.run([sys.executable, "-m", "jikimi.cli", "--version"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "jikimi.cli", "--version"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and __version__ in proc.stdout
     code, out, _ = run("--help")
     assert code == 0 and "scan" in out
@@ -56,7 +56,7 @@ def test_global_json_flag_and_show_values() -> None:
 
 
 def test_offsets_are_code_points() -> None:
-    code, out, _ = run("scan", "-", "--json", "--format", "jsonl", input='{"id": 1, "text": "한글 주민번호 610622-1363549"}\n')
+    _code, out, _ = run("scan", "-", "--json", "--format", "jsonl", input='{"id": 1, "text": "한글 주민번호 610622-1363549"}\n')
     f = lines(out)[0]["findings"][0]  # type: ignore[index]
     text = "한글 주민번호 610622-1363549"
     assert text[f["start"] : f["end"]] == "610622-1363549"
@@ -101,7 +101,7 @@ def test_missing_path_and_unknown_entity() -> None:
 
 
 def test_entities_filter() -> None:
-    code, out, _ = run("scan", str(EXAMPLES / "support_tickets.jsonl"), "--json", "-e", "EMAIL_ADDRESS")
+    _code, out, _ = run("scan", str(EXAMPLES / "support_tickets.jsonl"), "--json", "-e", "EMAIL_ADDRESS")
     types = {f["entity_type"] for r in lines(out) for f in r["findings"]}  # type: ignore[attr-defined]
     assert types == {"EMAIL_ADDRESS"}
 
@@ -140,6 +140,6 @@ def test_human_summary_masks_values() -> None:
 def test_plain_text_document_mode(tmp_path: Path) -> None:
     p = tmp_path / "doc.txt"
     p.write_text("첫 줄\n주민번호 610622-1363549\n", encoding="utf-8")
-    code, out, _ = run("scan", str(p), "--json", "--document")
+    _code, out, _ = run("scan", str(p), "--json", "--document")
     recs = lines(out)
     assert len(recs) == 1 and recs[0]["findings"][0]["start"] == 9  # type: ignore[index]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,7 +55,7 @@ def test_overlap_resolution_is_order_independent(items: list[tuple[int, int, str
     shuffled = fs[:]
     random.Random(len(fs)).shuffle(shuffled)
     assert resolve_overlaps(shuffled) == out
-    assert all(a.end <= b.start for a, b in zip(out, out[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(out))
 
 
 SAMPLES = [

@@ -4,6 +4,7 @@ property tests on embedding and on arbitrary input."""
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -212,4 +213,4 @@ def test_scan_never_raises_on_identifier_like_noise(text: str) -> None:
     fs = scan(text, min_score=0.0)
     ends = [(f.start, f.end) for f in fs]
     assert ends == sorted(ends)
-    assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:]))  # no overlaps after resolution
+    assert all(a[1] <= b[0] for a, b in pairwise(ends))  # no overlaps after resolution

@@ -42,8 +42,7 @@ def corpus() -> list[dict[str, object]]:
 
 def write_jsonl(path: Path, recs: list[dict[str, object]]) -> None:
     with open(path, "w", encoding="utf-8") as f:
-        for r in recs:
-            f.write(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n")
+        f.writelines(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n" for r in recs)
 
 
 def squash(s: str) -> str:

@@ -13,9 +13,10 @@ or after it); human output goes through rich. Findings never contain matched val
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -23,8 +24,8 @@ from rich.console import Console
 from rich.table import Table
 
 from jikimi import __version__
-from jikimi.detect.engine import DEFAULT_MIN_SCORE
 from jikimi.audit import AuditLog
+from jikimi.detect.engine import DEFAULT_MIN_SCORE
 from jikimi.entities import ENTITY_TYPES
 from jikimi.io import RecordError
 from jikimi.scanning import RecordResult, ScanJob, ScanSummary
@@ -63,7 +64,7 @@ def _main(
         bool, typer.Option("--json", help="Machine-readable output for reporting commands.")
     ] = False,
     version: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = None,
 ) -> None:
@@ -87,18 +88,18 @@ def scan(
         bool, typer.Option("--json", help="One JSON object per record on stdout.")
     ] = False,
     field: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--field", "-f", help="JSONL field path(s) or table columns to scan (default: all text)."),
     ] = None,
     id_field: Annotated[str, typer.Option("--id-field", help="Record id field or column.")] = "id",
     entities: Annotated[
-        Optional[str], typer.Option("--entities", "-e", help="Comma-separated entity types (default: all).")
+        str | None, typer.Option("--entities", "-e", help="Comma-separated entity types (default: all).")
     ] = None,
     min_score: Annotated[
         float, typer.Option("--min-score", min=0.0, max=1.0, help="Drop findings scoring below this.")
     ] = DEFAULT_MIN_SCORE,
     fmt: Annotated[
-        Optional[str], typer.Option("--format", help="text, jsonl, csv or parquet (default: by extension).")
+        str | None, typer.Option("--format", help="text, jsonl, csv or parquet (default: by extension).")
     ] = None,
     document: Annotated[
         bool, typer.Option("--document", help="Plain text: one record per file instead of per line.")
@@ -235,7 +236,7 @@ app.add_typer(policy_app, name="policy")
 @policy_app.command("show")
 def policy_show(
     policy: Annotated[
-        Optional[Path], typer.Option("--policy", "-p", help="Policy file (default: ./jikimi.toml if present).")
+        Path | None, typer.Option("--policy", "-p", help="Policy file (default: ./jikimi.toml if present).")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
@@ -337,14 +338,14 @@ class _LimitedErrors:
 def protect(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="File or directory to protect.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output directory (created).")],
-    policy: Annotated[Optional[Path], typer.Option("--policy", "-p", help="Policy file (default: ./jikimi.toml if present).")] = None,
-    field: Annotated[Optional[list[str]], typer.Option("--field", "-f", help="JSONL field path(s) or columns to protect (default: all text).")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", "-p", help="Policy file (default: ./jikimi.toml if present).")] = None,
+    field: Annotated[list[str] | None, typer.Option("--field", "-f", help="JSONL field path(s) or columns to protect (default: all text).")] = None,
     id_field: Annotated[str, typer.Option("--id-field", help="Record id field or column.")] = "id",
-    fmt: Annotated[Optional[str], typer.Option("--format", help="text, jsonl, csv or parquet (default: by extension).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="text, jsonl, csv or parquet (default: by extension).")] = None,
     document: Annotated[bool, typer.Option("--document", help="Plain text: one record per file.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
-    keys: Annotated[Optional[str], typer.Option("--keys", help="URL of the home key service (token from JIKIMI_TOKEN); default: the local keyring.")] = None,
-    job_id: Annotated[Optional[str], typer.Option("--job-id", help="Job id sent with every key release (with --keys).")] = None,
+    keys: Annotated[str | None, typer.Option("--keys", help="URL of the home key service (token from JIKIMI_TOKEN); default: the local keyring.")] = None,
+    job_id: Annotated[str | None, typer.Option("--job-id", help="Job id sent with every key release (with --keys).")] = None,
 ) -> None:
     """De-identify INPUT into OUTPUT with owner-held keys; write OUTPUT/manifest.json.
 
@@ -414,15 +415,14 @@ def protect(
 def reveal(
     target: Annotated[str, typer.Argument(metavar="VALUE|FILE", help="A protected value, or a file of protected records.")],
     purpose: Annotated[str, typer.Option("--purpose", help="Why (recorded in the access log).")],
-    entity_type: Annotated[Optional[str], typer.Option("--type", help="Entity type of an fpe value.")] = None,
+    entity_type: Annotated[str | None, typer.Option("--type", help="Entity type of an fpe value.")] = None,
     fpe: Annotated[bool, typer.Option("--fpe", help="VALUE is format-preserving encrypted.")] = False,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Where to write a revealed FILE (default stdout).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write a revealed FILE (default stdout).")] = None,
 ) -> None:
     """Turn protected values back into originals with the home keyring; every reveal is logged.
 
     Keyed tokens are one-way and cannot be revealed; values of forgotten subjects stay gone.
     """
-    from jikimi.pipeline.reveal import RevealError, RevealReport, reveal_text, reveal_value
 
     keyring = _keyring()
     with _access_log(keyring) as log:
@@ -435,14 +435,11 @@ def _reveal(target: str, keyring: LocalKeyring, log: AuditLog, purpose: str, ent
     p = Path(target)
     if p.is_file():
         report = RevealReport()
-        out = open(output, "w", encoding="utf-8") if output else sys.stdout
-        try:
+        with contextlib.ExitStack() as stack:
+            out = stack.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
             with open(p, encoding="utf-8") as f:
                 for line in f:
                     out.write(reveal_text(line, keyring, log, purpose=purpose, report=report))
-        finally:
-            if output:
-                out.close()
         err_console.print(
             f"revealed {report.revealed} value(s); {report.forgotten} belong to forgotten subjects "
             f"(unrecoverable); {report.failed} failed; {report.one_way_tokens} one-way token(s) left as they are"
@@ -457,9 +454,9 @@ def _reveal(target: str, keyring: LocalKeyring, log: AuditLog, purpose: str, ent
 
 @app.command()
 def forget(
-    subject: Annotated[Optional[str], typer.Argument(help="Subject id (as in protected values: subject/<id>).")] = None,
-    value: Annotated[Optional[str], typer.Option("--value", help="Name the subject by an identifier instead (e.g. an RRN).")] = None,
-    entity_type: Annotated[Optional[str], typer.Option("--type", help="Entity type of --value.")] = None,
+    subject: Annotated[str | None, typer.Argument(help="Subject id (as in protected values: subject/<id>).")] = None,
+    value: Annotated[str | None, typer.Option("--value", help="Name the subject by an identifier instead (e.g. an RRN).")] = None,
+    entity_type: Annotated[str | None, typer.Option("--type", help="Entity type of --value.")] = None,
 ) -> None:
     """Erase a data subject everywhere (PIPA Art. 36): destroy their key, so no reveal of their
     values is possible any more, in any copy of any dataset. Recorded in the destruction log."""
@@ -528,10 +525,10 @@ def keys_rotate(
     Console().print(f"rotated {ref.key_id}: now v{ref.version}")
 
 
-from jikimi.assess.cli import app as _assess_app  # noqa: E402
-from jikimi.audit.cli import app as _audit_app  # noqa: E402
-from jikimi.risk.cli import risk as _risk_command  # noqa: E402
-from jikimi.service.cli import app as _serve_app  # noqa: E402
+from jikimi.assess.cli import app as _assess_app
+from jikimi.audit.cli import app as _audit_app
+from jikimi.risk.cli import risk as _risk_command
+from jikimi.service.cli import app as _serve_app
 
 app.add_typer(_audit_app, name="audit", help="Tamper-evident audit log: append, checkpoint, prove, verify.")
 app.add_typer(_assess_app)  # jikimi assess SYSTEM.yaml

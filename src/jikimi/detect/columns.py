@@ -51,9 +51,9 @@ def whole_value_type(header: str, value: str, *, min_score: float = 0.2) -> Find
     text = prefix + value
     best: Finding | None = None
     for f in _probe_scanner().scan(text):
-        if f.start == len(prefix) and f.end == len(text) and f.score >= min_score:
-            if best is None or f.score > best.score:
-                best = f
+        whole = f.start == len(prefix) and f.end == len(text) and f.score >= min_score
+        if whole and (best is None or f.score > best.score):
+            best = f
     if best is None:
         return None
     return Finding(best.entity_type, 0, len(value), best.score, best.recognizer)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 DEFAULT_WINDOW = 30
 """Characters before a candidate searched for a keyword (after: a third of it)."""
@@ -19,7 +19,7 @@ RECORD_SEPARATOR = "\x00"
 """The engine scans many records joined by this character at once; context never crosses it."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def keyword_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """One case-insensitive alternation, longest keyword first."""
     alts = sorted({w for w in words if w}, key=len, reverse=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 from jikimi.detect.context import RECORD_SEPARATOR
 from jikimi.detect.finding import Finding
@@ -26,7 +27,7 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     """Keep a non-overlapping subset, preferring longest, then highest score, then priority."""
     by_start = sorted(findings, key=lambda f: (f.start, f.end))
     # fast path: most records hold a few findings that do not touch each other
-    if all(a.end <= b.start for a, b in zip(by_start, by_start[1:])):
+    if all(a.end <= b.start for a, b in pairwise(by_start)):
         return by_start
     ranked = sorted(
         by_start, key=lambda f: (f.start - f.end, -f.score, -_PRIORITY[f.entity_type], f.start)

@@ -22,7 +22,7 @@ import ipaddress
 import re
 
 from jikimi.detect import validators as v
-from jikimi.detect.context import DEFAULT_WINDOW, has_context, window
+from jikimi.detect.context import DEFAULT_WINDOW, window
 from jikimi.detect.finding import Finding
 from jikimi.detect.keywords import BIRTH_GATE, NEGATIVE_KEY, context_types
 from jikimi.detect.registry import Recognizer
@@ -43,7 +43,7 @@ _PAREN_AREA_BEFORE = re.compile(r"\((0[0-9]{1,3})\) ?$")
 # ---------------------------------------------------------------------------------------------
 # phone numbers [§8]
 _AREA = frozenset(
-    "031 032 033 041 042 043 044 051 052 053 054 055 061 062 063 064".split()
+    ["031", "032", "033", "041", "042", "043", "044", "051", "052", "053", "054", "055", "061", "062", "063", "064"]
 )
 _LEGACY_MOBILE = frozenset({"011", "016", "017", "018", "019"})
 
@@ -278,9 +278,8 @@ def _classify(text: str, start: int, end: int, groups: list[str], seps: str) -> 
             after = _POSTAL_SIDO_AFTER.match(text, end, min(len(text), end + 12)) is not None
             if after or ctx.has("KR_POSTAL_CODE"):
                 out.append(_f("KR_POSTAL_CODE", start, end, 0.88, "kr_postal"))
-    elif n == 6:
-        if shape == (3, 3) and seps in _DASHES and ctx.has("KR_POSTAL_CODE"):
-            out.append(_f("KR_POSTAL_CODE", start, end, 0.8, "kr_postal"))
+    elif n == 6 and shape == (3, 3) and seps in _DASHES and ctx.has("KR_POSTAL_CODE"):
+        out.append(_f("KR_POSTAL_CODE", start, end, 0.8, "kr_postal"))
     if n >= 14 and shape in _CARD_SHAPES and v.luhn_ok(digits):
         grouped = len(groups) > 1
         if v.card_brand(digits) is not None:

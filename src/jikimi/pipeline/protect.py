@@ -36,8 +36,8 @@ from jikimi.detect.engine import Scanner, resolve_overlaps
 from jikimi.detect.finding import Finding
 from jikimi.io import DOCUMENT_MAX_BYTES, detect_format, iter_paths
 from jikimi.io._lines import BOM, iter_blocks, read_head
-from jikimi.io.readers import _json_document
 from jikimi.io._paths import FieldPath, collect, walk_strings
+from jikimi.io.readers import _json_document
 from jikimi.io.records import RecordError
 from jikimi.keys.base import Purpose, SubjectKeyring
 from jikimi.pipeline.protector import ProtectStats, RecordFailed, RecordProtector

@@ -98,7 +98,7 @@ class RiskTargets:
     quasi_identifiers: tuple[str, ...]
     sensitive: tuple[str, ...]
     k: int
-    l: float | None  # noqa: E741 - the privacy model's own name
+    l: float | None
     t: float | None
     max_suppression: float
     allow_below_target: bool
