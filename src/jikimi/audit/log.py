@@ -242,6 +242,13 @@ def _default_origin() -> str:
 def load_or_create_signer(key_path: Path, origin: str | None = None) -> Signer:
     """The log key: read the signer key file, or create it (0600) with ``log.vkey`` beside it."""
     if key_path.exists():
+        mode = key_path.stat().st_mode
+        if mode & 0o077:
+            # a readable signing key lets anyone forge checkpoints: refuse it, like the keyring
+            raise AuditError(
+                f"log key {key_path} is readable by group or others (mode {mode & 0o777:o}); "
+                f"run: chmod 600 {key_path}"
+            )
         signer = Signer.from_skey(key_path.read_text())
         if origin is not None and signer.name != origin:
             raise AuditError(f"log key {key_path} is for origin {signer.name!r}, not {origin!r}")

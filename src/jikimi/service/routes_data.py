@@ -194,7 +194,8 @@ def _present(decision: Decision, entity_type: str, plain: Callable[[], str]) -> 
     ob = decision.obligations
     clear = not ob.get("mask")
     fields = ob.get("reveal_fields")
-    if isinstance(fields, list) and entity_type not in fields:
+    # fail closed: a reveal_fields obligation that is not a list restricts to nothing
+    if fields is not None and (not isinstance(fields, list) or entity_type not in fields):
         if not ob.get("mask_rest"):
             return RevealResult(status="denied", error="not among the fields this decision reveals")
         clear = False

@@ -16,6 +16,9 @@ from fastapi import APIRouter, HTTPException, Request
 from jikimi.keys.base import KeyHandle, KeyNotFound, Purpose, SubjectForgotten
 from jikimi.policy.access import key_resource, subject_resource
 from jikimi.service import wrapping
+
+RESERVED_KEYS = frozenset({f"{Purpose.ENCRYPT.value}/{wrapping.WRAP_KEY_NAME}", f"{Purpose.SUBJECT_ID.value}/forget-log"})
+"""Keys the service uses for itself; no principal may have them released."""
 from jikimi.service.deps import (
     CallerDep,
     FreshCaller,
@@ -68,27 +71,34 @@ def data_key(body: DataKeyIn, request: Request, caller: CallerDep) -> DataKeyOut
     """A named key (the current version of ``purpose/name``, or ``key_id`` at ``version``),
     wrapped for transport."""
     st = state_of(request)
+    if body.key_id is not None and body.version is not None:
+        target = body.key_id
+    elif body.purpose is not None:
+        target = f"{_purpose(body.purpose).value}/{body.name}"
+    else:
+        raise HTTPException(422, "give purpose (and name), or key_id and version")
+    if target.startswith("subject/") or target.startswith(f"{Purpose.SUBJECT.value}/"):
+        raise HTTPException(422, "subject keys come from /v1/keys/subjects")
+    if target in RESERVED_KEYS:
+        # the service's own wrapping key would unwrap every blob offline, and the forget-log
+        # key would re-link destroyed subjects: neither ever leaves the service
+        raise HTTPException(422, "this key never leaves the service")
+    purpose, _, name = target.partition("/")
+    # decide (and log) before anything is looked up or created: a denied caller must not be
+    # able to make the keyring grow
+    out = allowed(st.decide(
+        caller, "wrap", key_resource(purpose, name), context(request, caller),
+        source=source_of(request), key_id=target, key_version=body.version,
+    ))
     try:
         if body.key_id is not None and body.version is not None:
-            if body.key_id.startswith("subject/"):
-                raise HTTPException(422, "subject keys come from /v1/keys/subjects")
             handle = st.keyring.get(body.key_id, body.version)
-        elif body.purpose is not None:
-            p = _purpose(body.purpose)
-            if p is Purpose.SUBJECT:
-                raise HTTPException(422, "subject keys come from /v1/keys/subjects")
-            handle = st.keyring.current(p, body.name)
         else:
-            raise HTTPException(422, "give purpose (and name), or key_id and version")
+            handle = st.keyring.current(_purpose(purpose), name)
     except KeyNotFound:
         raise HTTPException(404, "no such key") from None
     except ValueError:
         raise HTTPException(422, "invalid key name") from None
-    purpose, _, name = handle.key_id.partition("/")
-    out = allowed(st.decide(
-        caller, "wrap", key_resource(purpose, name), context(request, caller),
-        source=source_of(request), key_id=handle.key_id, key_version=handle.version,
-    ))
     return DataKeyOut(key_id=handle.key_id, version=handle.version, purpose=purpose,
                       wrapped=_wrap(st.keyring, handle), log_index=out.log_index)
 
@@ -130,6 +140,8 @@ def unwrap(body: UnwrapIn, request: Request, caller: FreshCaller) -> UnwrapOut:
         raise HTTPException(422, str(exc)) from None
     groups: dict[tuple[str, str], list[str]] = {}
     for _, key_id, version, purpose, _ in parsed:
+        if key_id in RESERVED_KEYS:
+            raise HTTPException(422, "this key never leaves the service")
         name = "*" if purpose == Purpose.SUBJECT.value else key_id.partition("/")[2]
         groups.setdefault((purpose, name), []).append(f"{key_id}@v{version}")
     ctx = context(request, caller)

@@ -24,12 +24,12 @@ class Settings:
     """
 
     home: Path = field(default_factory=default_home)
-    db_url: str | None = None
+    db_url: str | None = field(default=None, repr=False)  # may embed a database password
     db_schema: str | None = None
-    audit_db: str | None = None
+    audit_db: str | None = field(default=None, repr=False)
     audit_schema: str | None = None
     policy_dir: Path | None = None
-    passphrase: str | None = None
+    passphrase: str | None = field(default=None, repr=False)
     keyring: Any = None
     audit_log: Any = None
     max_body_bytes: int = 1 << 20

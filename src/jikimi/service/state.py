@@ -169,7 +169,8 @@ class ServiceState:
             "token": caller.token_id,
             "principal": caller.principal.id,
             "job": ctx.job,
-            "resource": f"{resource.kind}:{resource.id}",
+            # a subject appears only as the entry's keyed commitment (``subject=``), never in clear
+            "resource": f"{resource.kind}:{'*' if resource.kind == 'Subject' else resource.id}",
             "region": ctx.region,
             "ticket": ctx.ticket,
             "justification": ctx.justification[:200],
