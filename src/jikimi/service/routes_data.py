@@ -82,6 +82,16 @@ def encrypt(body: EncryptIn, request: Request, caller: CallerDep) -> EncryptOut:
     encryption key, or under a data subject's key when ``subject`` is given."""
     check_batch(request, len(body.values))
     st = state_of(request)
+    # decide (and log) first: a denied caller must not make the keyring create a subject key
+    out = allowed(
+        st.decide(
+            caller, "encrypt",
+            field_resource(body.entity_type, dataset=body.dataset, subject=body.subject),
+            context(request, caller), source=source_of(request), count=len(body.values),
+            subject=body.subject or None,
+        )
+    )
+    key: KeyHandle | None
     if body.subject:
         try:
             key = st.keyring.subject_key(body.subject)
@@ -91,15 +101,6 @@ def encrypt(body: EncryptIn, request: Request, caller: CallerDep) -> EncryptOut:
             raise HTTPException(422, "a subject id is 1-256 printable characters") from None
     else:
         key = st.keyring.current(Purpose.ENCRYPT)
-    out = allowed(
-        st.decide(
-            caller, "encrypt",
-            field_resource(body.entity_type, dataset=body.dataset, subject=body.subject),
-            context(request, caller), source=source_of(request), count=len(body.values),
-            key_id=key.key_id if key else None, key_version=key.version if key else None,
-            subject=body.subject or None,
-        )
-    )
     if key is None:
         errors = [ItemError(index=i, error="the data subject was forgotten") for i in range(len(body.values))]
         return EncryptOut(entity_type=body.entity_type, key="", values=[None] * len(body.values),
