@@ -258,3 +258,59 @@ def test_resume_after_kill_gives_identical_output(tmp_path: Path, corpus: list[d
     m = json.loads((out / MANIFEST_NAME).read_text())
     assert m["records"] == {"in": 6000, "out": 6000, "quarantined": 0, "balanced": True}
     assert not state.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# regressions from the correctness review: nothing may leave unprocessed, order is kept
+
+
+def test_dotted_json_keys_are_quarantined_not_leaked(tmp_path: Path, keyring: LocalKeyring) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"a": {"b": "x"}, "a.b": "연락처 010-4821-7390"}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": 2, "text": "fine"}) + "\n",
+        encoding="utf-8",
+    )
+    res = ProtectJob(keyring).run(src, tmp_path / "out")
+    out = (tmp_path / "out" / "in.jsonl").read_text(encoding="utf-8")
+    assert "4821" not in out
+    assert res.manifest["records"] == {"in": 2, "out": 1, "quarantined": 1, "balanced": True}
+
+
+def test_blank_lines_keep_their_place(tmp_path: Path, keyring: LocalKeyring) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("첫째 줄\n\n연락처 010-4821-7390\n\n\n끝\n", encoding="utf-8")
+    ProtectJob(keyring, chunk_records=1).run(src, tmp_path / "out")
+    lines = (tmp_path / "out" / "in.txt").read_text(encoding="utf-8").split("\n")
+    assert lines[0] == "첫째 줄" and lines[1] == "" and lines[3] == "" and lines[4] == "" and lines[5] == "끝"
+    assert "4821" not in lines[2]
+
+
+def test_float_and_nested_columns_fail_closed(tmp_path: Path, keyring: LocalKeyring) -> None:
+    t = pa.table({"rrn": pa.array([6106221363549.0, 7206262837181.0, 1402204382720.0]),
+                  "memo": ["a", "b", "c"]})
+    pq.write_table(t, tmp_path / "f.parquet")
+    ProtectJob(keyring).run(tmp_path / "f.parquet", tmp_path / "o1")
+    out = pq.read_table(tmp_path / "o1" / "f.parquet")
+    assert "610622" not in str(out.to_pylist()) and "6.106221363549e+12" not in str(out.to_pylist())
+    nested = pa.table({"tags": pa.array([["010-4821-7390"]], pa.list_(pa.string()))})
+    pq.write_table(nested, tmp_path / "n.parquet")
+    from jikimi.pipeline.protect import ProtectError
+
+    with pytest.raises(ProtectError, match="cannot scan"):
+        ProtectJob(keyring).run(tmp_path / "n.parquet", tmp_path / "o2")
+
+
+def test_column_rules_cannot_leak_unique_identifiers(tmp_path: Path, keyring: LocalKeyring) -> None:
+    from jikimi.policy import PolicyError
+
+    with pytest.raises(PolicyError, match="allow_clear"):
+        parse_policy('[columns.memo]\noperator = "keep"\n')
+    pol = parse_policy('[columns.memo]\noperator = "keep"\nallow_clear = true\n[columns.rrn]\nentity = "KR_RRN"\noperator = "encrypt"\n')
+    t = pa.table({"memo": ["주민번호 610622-1363549 연락처 010-4821-7390"], "rrn": ["7206262837181"]})
+    pq.write_table(t, tmp_path / "t.parquet")
+    ProtectJob(keyring, policy=pol, fields=["memo"]).run(tmp_path / "t.parquet", tmp_path / "out")
+    row = pq.read_table(tmp_path / "out" / "t.parquet").to_pylist()[0]
+    assert "610622" not in row["memo"]  # a tier-1 value is never kept by a column rule
+    assert "010-4821-7390" in row["memo"]  # what allow_clear asked for
+    assert row["rrn"].startswith("jk1.")  # policy columns are protected even outside --field

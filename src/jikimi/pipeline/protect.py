@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import pyarrow as pa
@@ -49,6 +49,10 @@ STATE_NAME = ".jikimi-protect-state.json"
 CHUNK_RECORDS = 2048
 """Records per committed chunk: the unit of resumption and of batch scanning."""
 MAX_LINE_BYTES = 100 * 2**20
+
+
+class _Commit(Protocol):
+    def __call__(self, out_bytes: int, complete: bool = False) -> None: ...
 
 
 class ProtectError(Exception):
@@ -250,12 +254,15 @@ class ProtectJob:
         if resume is not None:
             _merge_stats(file_stats, resume["stats"])
 
-        def commit(out_bytes: int) -> None:
+        def commit(out_bytes: int, complete: bool = False) -> None:
             _fsync(qf)
             state.data["current"] = {
                 "file": rel, "records_in": fr.records_in, "records_out": fr.records_out,
                 "quarantined": fr.quarantined, "output_bytes": out_bytes,
                 "schema_changes": fr.schema_changes, "stats": _stats_dict(file_stats),
+                "suppressed": fr.suppressed, "risk": fr.risk,
+                # the whole file is written: a crash from here on must not process it again
+                "complete": complete,
             }
             state.data["quarantine_bytes"] = qf.tell()
             state.save()
@@ -268,7 +275,10 @@ class ProtectJob:
 
         skip = resume["records_in"] if resume is not None else 0
         out_bytes = resume["output_bytes"] if resume is not None else 0
-        if fmt in ("text", "jsonl"):
+        if resume is not None and resume.get("complete"):
+            fr.suppressed = resume.get("suppressed", 0)
+            fr.risk = resume.get("risk")
+        elif fmt in ("text", "jsonl"):
             self._lines(path, dest, fmt, fr, file_stats, skip, out_bytes, commit, quarantine)
         elif fmt in ("csv", "tsv"):
             self._csv(path, dest, fmt, fr, file_stats, skip, out_bytes, commit, quarantine)
@@ -300,7 +310,7 @@ class ProtectJob:
 
     def _lines(
         self, path: Path, dest: Path, fmt: str, fr: FileResult, stats: ProtectStats, skip: int,
-        out_bytes: int, commit: Callable[[int], None],
+        out_bytes: int, commit: _Commit,
         quarantine: Callable[[int, str, bytes | None, str | None], None],
     ) -> None:
         mode = "r+b" if skip else "wb"
@@ -314,15 +324,15 @@ class ProtectJob:
             head = head.removeprefix(BOM)
             if fmt == "text" and self.args.text_mode == "document":
                 self._document(inp, head, outf, fr, stats, quarantine)
-                commit(outf.tell())
+                commit(outf.tell(), complete=True)
                 return
             if fmt == "jsonl" and _json_document(head, str(path)) is not None:
                 # one JSON document (an array or a pretty-printed object), not JSON Lines:
                 # protect it as one record rather than reject every line of it
                 self._json_document(inp, head, outf, fr, stats, quarantine)
-                commit(outf.tell())
+                commit(outf.tell(), complete=True)
                 return
-            pending: list[tuple[int, bytes | RecordError]] = []
+            pending: list[tuple[int, bytes | RecordError | None]] = []
             seen = 0
             for item in iter_blocks(inp.read, head, str(path), MAX_LINE_BYTES):
                 if isinstance(item, RecordError):
@@ -333,13 +343,14 @@ class ProtectJob:
                     self.on_progress(len(block) + 1)
                 for lineno, raw in lines:
                     if isinstance(raw, bytes) and not raw.strip():
-                        outf.write(raw + b"\n") if seen >= skip else None
+                        if seen >= skip:  # earlier blank lines were committed with their chunk
+                            pending.append((lineno, None))
                         continue
                     seen += 1
                     if seen <= skip:
                         continue
                     pending.append((lineno, raw))
-                    if len(pending) >= self.chunk_records:
+                    if len(pending) >= self.chunk_records and raw is not None:
                         self._line_chunk(pending, fmt, outf, fr, stats, quarantine)
                         pending = []
                         outf.flush()
@@ -349,14 +360,17 @@ class ProtectJob:
                 self._line_chunk(pending, fmt, outf, fr, stats, quarantine)
             outf.flush()
             os.fsync(outf.fileno())
-            commit(outf.tell())
+            commit(outf.tell(), complete=True)
 
     def _document(
         self, inp: Any, head: bytes, outf: Any, fr: FileResult, stats: ProtectStats,
         quarantine: Callable[[int, str, bytes | None, str | None], None],
     ) -> None:
-        raw = head + inp.read()
+        raw = head + inp.read(DOCUMENT_MAX_BYTES + 1 - len(head))
         fr.records_in += 1
+        if len(raw) > DOCUMENT_MAX_BYTES:
+            quarantine(0, f"document larger than {DOCUMENT_MAX_BYTES} bytes; use line mode", None, None)
+            return
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -399,13 +413,16 @@ class ProtectJob:
         fr.records_out += 1
 
     def _line_chunk(
-        self, pending: list[tuple[int, bytes | RecordError]], fmt: str, outf: Any,
+        self, pending: list[tuple[int, bytes | RecordError | None]], fmt: str, outf: Any,
         fr: FileResult, stats: ProtectStats,
         quarantine: Callable[[int, str, bytes | None, str | None], None],
     ) -> None:
-        parsed: list[tuple[int, bytes, Any, dict[str, str]] | None] = []
+        parsed: list[tuple[int, bytes, Any, dict[str, str]] | bytes | None] = []
         texts: list[str] = []
         for lineno, raw in pending:
+            if raw is None:  # a blank line: written back in its place
+                parsed.append(b"")
+                continue
             fr.records_in += 1
             if isinstance(raw, RecordError):
                 quarantine(lineno, raw.message, None, None)
@@ -432,6 +449,10 @@ class ProtectJob:
                     quarantine(lineno, "a JSON line that is not an object", raw, None)
                     parsed.append(None)
                     continue
+                if _has_dotted_key(obj):
+                    quarantine(lineno, "a JSON key contains '.', so field paths would be ambiguous", raw, None)
+                    parsed.append(None)
+                    continue
                 fields = {}
                 bad: list[str] = []
                 if self.paths is None:
@@ -448,12 +469,19 @@ class ProtectJob:
         results = iter(self.scanner.scan_many(texts))
         ready = []
         for item in parsed:
+            if isinstance(item, tuple):
+                lineno, raw, obj, fields = item
+                ready.append((lineno, raw, obj, fields, {name: next(results) for name in fields}))
+        protected = iter(self.protector.protect_many([(r[3], r[4]) for r in ready], stats))
+        records = iter(ready)
+        for item in parsed:  # input order: records, blank lines; quarantined ones leave a gap
             if item is None:
                 continue
-            lineno, raw, obj, fields = item
-            ready.append((lineno, raw, obj, fields, {name: next(results) for name in fields}))
-        protected = self.protector.protect_many([(r[3], r[4]) for r in ready], stats)
-        for (lineno, raw, obj, fields, _), new in zip(ready, protected):
+            if not isinstance(item, tuple):
+                outf.write(b"\n")
+                continue
+            lineno, raw, obj, fields, _ = next(records)
+            new = next(protected)
             if isinstance(new, RecordFailed):
                 quarantine(lineno, new.reason, raw, new.field)
                 continue
@@ -472,6 +500,7 @@ class ProtectJob:
         self, batch: pa.RecordBatch, profiles: dict[str, ColumnProfile], first_row: int,
         fr: FileResult, stats: ProtectStats,
         quarantine: Callable[[int, str, bytes | None, str | None], None],
+        schema: pa.Schema,
     ) -> tuple[list[int], dict[str, list[Any]]]:
         """Protect a batch row by row; returns kept row indices and replaced column values."""
         names = batch.schema.names
@@ -507,6 +536,17 @@ class ProtectJob:
             if isinstance(new, RecordFailed):
                 quarantine(first_row + r, new.reason, orjson.dumps({n: cols[n][r] for n in names}, default=str), new.field)
                 continue
+            # a protected value is text: it cannot go into a numeric column that was not made
+            # a text column up front, so the row is withheld rather than written or crashing
+            stuck = next((n for n, v in new.items() if v != fields[n] and not _is_text(schema.field(n).type)), None)
+            if stuck is not None:
+                quarantine(
+                    first_row + r,
+                    f"a protected value cannot be stored in the {schema.field(stuck).type} column; "
+                    f"declare it in [columns.{stuck}] with its entity so it becomes a text column",
+                    orjson.dumps({n: cols[n][r] for n in names}, default=str), stuck,
+                )
+                continue
             for n, value in new.items():
                 if value != fields[n]:
                     replaced[n][r] = value
@@ -515,9 +555,31 @@ class ProtectJob:
         return kept, replaced
 
     def _scannable(self, t: pa.DataType, name: str) -> bool:
-        if self.args.fields is not None and name not in self.args.fields:
+        if self.args.fields is not None and name not in self.args.fields and name not in self.policy.columns:
             return False
-        return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_integer(t) or pa.types.is_decimal(t))
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        return bool(
+            pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_integer(t)
+            or pa.types.is_decimal(t) or pa.types.is_floating(t)
+        )
+
+    def _check_columns(self, path: Path, schema: pa.Schema) -> None:
+        """Fail closed on columns the scanner cannot read (nested, binary, …) unless the user
+        chose the columns to protect with --field: nothing may pass through unexamined."""
+        names = schema.names
+        if len(set(names)) != len(names):
+            raise ProtectError(f"{path}: duplicate column names; rename them first")
+        if self.args.fields is not None:
+            return
+        for f in schema:
+            t = f.type
+            plain = pa.types.is_boolean(t) or pa.types.is_temporal(t) or pa.types.is_null(t)
+            if not plain and not self._scannable(t, f.name):
+                raise ProtectError(
+                    f"{path}: column {f.name!r} has type {t}, which jikimi cannot scan; "
+                    "choose the columns to protect with --field (the others are copied as they are)"
+                )
 
     def _column_finding(self, name: str, text: str, profiles: dict[str, ColumnProfile]) -> Finding | None:
         from jikimi.detect.columns import cell_finding
@@ -620,7 +682,7 @@ class ProtectJob:
 
     def _csv(
         self, path: Path, dest: Path, fmt: str, fr: FileResult, stats: ProtectStats, skip: int,
-        out_bytes: int, commit: Callable[[int], None],
+        out_bytes: int, commit: _Commit,
         quarantine: Callable[[int, str, bytes | None, str | None], None],
     ) -> None:
         delim = "\t" if fmt == "tsv" else ","
@@ -642,6 +704,7 @@ class ProtectJob:
             risk_qis: list[str] = []
             for batch in reader:
                 if schema is None:
+                    self._check_columns(path, batch.schema)
                     profiles = self._profiles(batch)
                     schema = self._output_schema(batch.schema, profiles, fr)
                     risk_qis = self._risk_columns(schema)
@@ -657,7 +720,7 @@ class ProtectJob:
                     if row < skip:
                         part = part.slice(skip - row)
                         row = skip
-                    kept, replaced = self._table_rows(part, profiles, row + 1, fr, stats, quarantine)
+                    kept, replaced = self._table_rows(part, profiles, row + 1, fr, stats, quarantine, schema)
                     row += part.num_rows
                     assert writer is not None
                     out_batch = self._rebuild(part, kept, replaced, schema)
@@ -677,10 +740,13 @@ class ProtectJob:
             elif not skip:  # a header-only CSV: keep the header
                 with open(path, "rb") as src:
                     outf.write(src.readline())
+            outf.flush()
+            os.fsync(outf.fileno())
+            commit(outf.tell(), complete=True)
 
     def _parquet(
         self, path: Path, dest: Path, fr: FileResult, stats: ProtectStats, skip: int,
-        commit: Callable[[int], None],
+        commit: _Commit,
         quarantine: Callable[[int, str, bytes | None, str | None], None],
     ) -> None:
         # Parquet cannot be appended to after a crash (no footer), so each chunk is its own
@@ -688,6 +754,7 @@ class ProtectJob:
         parts_dir = dest.with_name(dest.name + ".parts")
         parts_dir.mkdir(exist_ok=True)
         pf = pq.ParquetFile(path)
+        self._check_columns(path, pf.schema_arrow)
         profiles = self._profiles(next(pf.iter_batches(batch_size=SAMPLE_SIZE))) if pf.metadata.num_rows else {}
         schema = self._output_schema(pf.schema_arrow, profiles, fr)
         risk_qis = self._risk_columns(schema)
@@ -703,7 +770,7 @@ class ProtectJob:
             if row + batch.num_rows <= skip:
                 row += batch.num_rows
                 continue
-            kept, replaced = self._table_rows(batch, profiles, row + 1, fr, stats, quarantine)
+            kept, replaced = self._table_rows(batch, profiles, row + 1, fr, stats, quarantine, schema)
             row += batch.num_rows
             out_batch = self._rebuild(batch, kept, replaced, schema)
             if risk_qis:
@@ -718,6 +785,7 @@ class ProtectJob:
         with pq.ParquetWriter(dest, schema) as w:
             for part in sorted(parts_dir.glob("*.parquet")):
                 w.write_table(pq.read_table(part, schema=schema))
+        commit(0, complete=True)
         shutil.rmtree(parts_dir)
 
     # -- manifest ----------------------------------------------------------------------------
@@ -761,6 +829,28 @@ def _risk_summary(files: list[FileResult]) -> dict[str, Any] | None:
         "met": all(f.risk.get("met") for f in checked if f.risk),
         "files": {f.input: f.risk for f in checked},
     }
+
+
+def _has_dotted_key(node: Any) -> bool:
+    """True if any object key below ``node`` contains a dot (paths are dot-joined)."""
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if type(cur) is dict:
+            for k, v in cur.items():
+                if "." in k:
+                    return True
+                if type(v) is dict or type(v) is list:
+                    stack.append(v)
+        elif type(cur) is list:
+            stack.extend(v for v in cur if type(v) is dict or type(v) is list)
+    return False
+
+
+def _is_text(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
 
 
 def _as_text(v: Any) -> str:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from jikimi import transform as T
 from jikimi.detect.finding import Finding
 from jikimi.keys.base import KeyHandle, KeyRef, Purpose, SubjectKeyring
-from jikimi.policy.protection import ProtectionPolicy, Rule
+from jikimi.entities import get_entity
+from jikimi.policy.protection import TIER1_FORBIDDEN, ProtectionPolicy, Rule
 from jikimi.transform.particles import apply_replacements
 
 
@@ -154,7 +155,7 @@ class RecordProtector:
                 continue
             spans: list[tuple[int, int, str]] = []
             for f in fs:
-                rule = (column_rules or {}).get(fld) or self.policy.rule_for(f.entity_type)
+                rule = self._rule(f.entity_type, (column_rules or {}).get(fld))
                 value = text[f.start : f.end]
                 try:
                     new = self._apply(rule, value, f.entity_type, subject_key, labeler, local)
@@ -171,6 +172,15 @@ class RecordProtector:
             local.subject_records += 1
         stats.merge(local)
         return out
+
+    def _rule(self, entity_type: str, column_rule: Rule | None) -> Rule:
+        """The column's rule if there is one, except that a unique identifier found in the
+        column is never kept or masked by it (fail closed): the type's own rule applies."""
+        if column_rule is None:
+            return self.policy.rule_for(entity_type)
+        if column_rule.operator in TIER1_FORBIDDEN and get_entity(entity_type).tier == 1:
+            return self.policy.rule_for(entity_type)
+        return column_rule
 
     def _apply(
         self,
@@ -206,7 +216,8 @@ class RecordProtector:
             k = subject_key
         else:
             raise RecordFailed(f"unknown operator {op}")
-        stats.keys.add(k.ref)
+        if k.purpose is not Purpose.SUBJECT:  # millions of subject keys: counted, not listed
+            stats.keys.add(k.ref)
         if op == "token":
             return T.token(value, entity_type, k)
         if op == "fpe":

@@ -249,6 +249,12 @@ def parse_policy(text: str, *, source: str = "<policy>", digest: str = "") -> Pr
         rule = _rule(spec, err, ("columns", col), source, lines)
         if etype is not None:
             rule = _check(etype, rule, err, "columns", col)
+        elif rule.operator in ("keep", "mask") and not rule.allow_clear:
+            raise err(
+                f"{rule.operator} on column {col!r} would leave whatever it holds in clear; "
+                "name its entity, or set allow_clear = true (unique identifiers stay protected)",
+                "columns", col,
+            )
         columns[col] = ColumnRule(rule, etype)
 
     scan = doc.get("scan", {})
