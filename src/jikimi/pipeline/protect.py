@@ -686,12 +686,28 @@ class ProtectJob:
         quarantine: Callable[[int, str, bytes | None, str | None], None],
     ) -> None:
         delim = "\t" if fmt == "tsv" else ","
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(delimiter=delim),
-            convert_options=pacsv.ConvertOptions(column_types=_all_strings_types(path, delim), strings_can_be_null=False),
-        )
+        if path.stat().st_size == 0:
+            dest.write_bytes(b"")
+            commit(0, complete=True)
+            return
+
+        def bad_row(row: Any) -> str:
+            # a row with the wrong number of fields: quarantined (encrypted), the run goes on
+            fr.records_in += 1
+            text = getattr(row, "text", None)
+            quarantine(int(getattr(row, "number", 0) or 0), "malformed CSV row (wrong number of fields)",
+                       text.encode("utf-8", "replace") if isinstance(text, str) else None, None)
+            return "skip"
+
+        try:
+            reader = pacsv.open_csv(
+                path,
+                read_options=pacsv.ReadOptions(block_size=1 << 22),
+                parse_options=pacsv.ParseOptions(delimiter=delim, invalid_row_handler=bad_row),
+                convert_options=pacsv.ConvertOptions(column_types=_all_strings_types(path, delim), strings_can_be_null=False),
+            )
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise ProtectError(f"{path}: unreadable CSV ({_arrow_reason(exc)})") from None
         writer = None
         row = 0
         profiles: dict[str, ColumnProfile] = {}
@@ -702,7 +718,7 @@ class ProtectJob:
             schema: pa.Schema | None = None
             held: list[pa.RecordBatch] = []
             risk_qis: list[str] = []
-            for batch in reader:
+            for batch in _batches_or_error(reader, path):
                 if schema is None:
                     self._check_columns(path, batch.schema)
                     profiles = self._profiles(batch)
@@ -829,6 +845,26 @@ def _risk_summary(files: list[FileResult]) -> dict[str, Any] | None:
         "met": all(f.risk.get("met") for f in checked if f.risk),
         "files": {f.input: f.risk for f in checked},
     }
+
+
+def _arrow_reason(exc: BaseException) -> str:
+    """A short reason without cell contents (pyarrow messages can quote the row)."""
+    msg = str(exc).split("\n", 1)[0]
+    return msg.split(":", 1)[0][:120]
+
+
+def _batches_or_error(reader: Any, path: Path) -> Any:
+    """CSV batches; a file pyarrow cannot decode (invalid UTF-8 in a cell, a broken quote) stops
+    the run with the file named — fail closed, nothing of it is written unprotected."""
+    it = iter(reader)
+    while True:
+        try:
+            batch = next(it)
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as exc:
+            raise ProtectError(f"{path}: unreadable CSV ({_arrow_reason(exc)}); fix or convert the file") from None
+        yield batch
 
 
 def _has_dotted_key(node: Any) -> bool:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from jikimi import transform as T
 from jikimi.detect.finding import Finding
-from jikimi.keys.base import KeyHandle, KeyRef, Purpose, SubjectKeyring
 from jikimi.entities import get_entity
+from jikimi.keys.base import KeyHandle, KeyRef, Purpose, SubjectKeyring
 from jikimi.policy.protection import TIER1_FORBIDDEN, ProtectionPolicy, Rule
 from jikimi.transform.particles import apply_replacements
 
