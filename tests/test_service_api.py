@@ -235,3 +235,18 @@ def test_admin_principals_and_tokens(svc: Svc) -> None:
     with svc.state.engine.connect() as c:
         stored = [row[0] for row in c.execute(text("SELECT secret_hash FROM tokens"))]
     assert tok not in stored and all(len(h) == 64 for h in stored)
+
+
+def test_encrypt_with_bad_subject_is_422_and_denied_callers_create_no_keys(svc: Svc) -> None:
+    raw = '{"entity_type": "KR_RRN", "values": [], "subject": "\\u0017\\udad1"}'  # lone surrogate
+    r = svc.client.post("/v1/encrypt", headers={**svc.h("engineer"), "Content-Type": "application/json"},
+                        content=raw.encode())
+    assert r.status_code == 422, r.text
+    before = svc.state.keyring.subject_count()
+    r = svc.client.post("/v1/encrypt", headers=svc.h("analyst"),
+                        json={"entity_type": "KR_RRN", "values": [RRN], "subject": "someone-new"})
+    assert r.status_code == 403
+    assert svc.state.keyring.subject_count() == before
+    r = svc.client.post("/v1/keys/datakey", headers=svc.h("engineer"),
+                        json={"purpose": "encrypt", "name": "service-wrap"})
+    assert r.status_code == 422

@@ -82,6 +82,13 @@ def encrypt(body: EncryptIn, request: Request, caller: CallerDep) -> EncryptOut:
     encryption key, or under a data subject's key when ``subject`` is given."""
     check_batch(request, len(body.values))
     st = state_of(request)
+    if body.subject:
+        try:  # validate the id without creating anything (it goes into the log entry)
+            st.keyring.subject_key(body.subject, create=False)
+        except KeyNotFound:
+            pass
+        except ValueError:
+            raise HTTPException(422, "a subject id is 1-256 printable characters") from None
     # decide (and log) first: a denied caller must not make the keyring create a subject key
     out = allowed(
         st.decide(
