@@ -89,6 +89,9 @@ class RemoteKeyring:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise KeyringError(f"--keys needs an http(s) URL of a jikimi service, not {url!r}")
+        if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            # the bearer token and released key material would cross the network in clear
+            raise KeyringError("--keys over plain http is allowed only to this machine; use https")
         self.url = url
         self.job_id = job_id or f"job-{uuid.uuid4().hex[:16]}"
         self.ttl = ttl
