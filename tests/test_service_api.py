@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import base64
 
-from test_service_support import Svc
+from service_support import Svc
 
-pytest_plugins = ["test_service_support"]
+pytest_plugins = ["service_support"]
 
 from jikimi.audit.merkle import leaf_hash, verify_inclusion
 from jikimi.pipeline.reveal import TOKEN as HMAC_TOKEN

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_service_support import LiveServer, Svc, open_service
+from service_support import LiveServer, Svc, open_service
 
-pytest_plugins = ["test_service_support"]
+pytest_plugins = ["service_support"]
 
 from bench.corpus import generate
 from jikimi.keys import KeyNotFound, Purpose

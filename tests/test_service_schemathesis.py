@@ -17,9 +17,9 @@ from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     positive_data_acceptance,
 )
-from test_service_support import Svc, fresh_headers, open_service
+from service_support import Svc, fresh_headers, open_service
 
-pytest_plugins = ["test_service_support"]
+pytest_plugins = ["service_support"]
 
 from jikimi.keys import insecure_fast_scrypt_for_tests
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_service_support import Svc, fresh_headers
+from service_support import Svc, fresh_headers
 
-pytest_plugins = ["test_service_support"]
+pytest_plugins = ["service_support"]
 
 TOK_BODY = {"entity_type": "PHONE_NUMBER", "values": ["010-4821-7390"]}
 
