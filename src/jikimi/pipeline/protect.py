@@ -366,10 +366,8 @@ class ProtectJob:
         self, inp: Any, head: bytes, outf: Any, fr: FileResult, stats: ProtectStats,
         quarantine: Callable[[int, str, bytes | None, str | None], None],
     ) -> None:
-        raw = head + inp.read(DOCUMENT_MAX_BYTES + 1 - len(head))
-        fr.records_in += 1
-        if len(raw) > DOCUMENT_MAX_BYTES:
-            quarantine(0, f"document larger than {DOCUMENT_MAX_BYTES} bytes; use line mode", None, None)
+        raw = _whole_file(inp, head, fr, quarantine, "document")
+        if raw is None:
             return
         try:
             text = raw.decode("utf-8")
@@ -388,10 +386,8 @@ class ProtectJob:
         self, inp: Any, head: bytes, outf: Any, fr: FileResult, stats: ProtectStats,
         quarantine: Callable[[int, str, bytes | None, str | None], None],
     ) -> None:
-        raw = head + inp.read(DOCUMENT_MAX_BYTES + 1 - len(head))
-        fr.records_in += 1
-        if len(raw) > DOCUMENT_MAX_BYTES:
-            quarantine(0, f"JSON document larger than {DOCUMENT_MAX_BYTES} bytes", None, None)
+        raw = _whole_file(inp, head, fr, quarantine, "JSON document")
+        if raw is None:
             return
         try:
             obj = orjson.loads(raw)
@@ -845,6 +841,19 @@ def _risk_summary(files: list[FileResult]) -> dict[str, Any] | None:
         "met": all(f.risk.get("met") for f in checked if f.risk),
         "files": {f.input: f.risk for f in checked},
     }
+
+
+def _whole_file(
+    inp: Any, head: bytes, fr: FileResult,
+    quarantine: Callable[[int, str, bytes | None, str | None], None], what: str,
+) -> bytes | None:
+    """A whole-file record (counted), or None after quarantining one over the size limit."""
+    raw: bytes = head + inp.read(DOCUMENT_MAX_BYTES + 1 - len(head))
+    fr.records_in += 1
+    if len(raw) > DOCUMENT_MAX_BYTES:
+        quarantine(0, f"{what} larger than {DOCUMENT_MAX_BYTES} bytes; use line mode", None, None)
+        return None
+    return raw
 
 
 def _arrow_reason(exc: BaseException) -> str:
