@@ -604,3 +604,14 @@ def test_100k_subjects_in_one_batch(home: Path) -> None:
         assert found[ids[123]] == created[ids[123]]
     assert create_s < 8.0, f"creating 100k subject keys took {create_s:.1f}s"
     assert lookup_s < 8.0, f"looking up 100k subject keys took {lookup_s:.1f}s"
+
+
+def test_symlinked_keyring_is_refused(tmp_path: Path) -> None:
+    real = tmp_path / "real-home"
+    with LocalKeyring(real, passphrase=PW) as ring:
+        ring.current(Purpose.TOKEN)
+    link_home = tmp_path / "link-home"
+    link_home.mkdir(mode=0o700)
+    (link_home / "keyring.db").symlink_to(real / "keyring.db")
+    with pytest.raises(PermissionError, match="symbolic link"):
+        LocalKeyring(link_home, passphrase=PW)

@@ -131,7 +131,14 @@ def _check_private(path: Path, *, directory: bool) -> None:
     only the owner should decide to fix the mode)."""
     if os.name != "posix":  # pragma: no cover - mode bits mean nothing elsewhere
         return
-    mode = stat.S_IMODE(path.stat().st_mode)
+    # the home directory may be a link (homes on other mounts); the key files themselves may not:
+    # a link's target is someone else's to change, so it is refused, not followed
+    st = path.stat() if directory else path.lstat()
+    if stat.S_ISLNK(st.st_mode):
+        raise PermissionError(f"{path} is a symbolic link; keyring files must be real files")
+    if st.st_uid != os.getuid():
+        raise PermissionError(f"{path} belongs to another user (uid {st.st_uid}); keyring files must be yours")
+    mode = stat.S_IMODE(st.st_mode)
     if mode & 0o077:
         want = "700" if directory else "600"
         raise PermissionError(
