@@ -642,6 +642,7 @@ class ProtectJob:
     def _enforce_risk(
         self, table: pa.Table, qis: list[str], fr: FileResult,
         quarantine: Callable[[int, str, bytes | None, str | None], None],
+        row_numbers: list[int],
     ) -> pa.Table:
         """Generalize and suppress until the policy's targets hold; suppressed rows go to the
         encrypted quarantine (counted, never silently lost). A table that cannot meet them is
@@ -663,13 +664,13 @@ class ProtectJob:
                 fr.risk = {"met": False, "allowed_below_target": True, "reason": str(exc), "k_target": r.k, "k_achieved": m.to_dict().get("k"), "measure": m.to_dict()}
                 return table
             for i, row in enumerate(table.to_pylist()):
-                quarantine(i + 1, f"re-identification risk target not met: {exc}", orjson.dumps(row, default=str), None)
+                quarantine(row_numbers[i], f"re-identification risk target not met: {exc}", orjson.dumps(row, default=str), None)
             fr.records_out -= table.num_rows
             fr.risk = {"met": False, "withheld": True, "reason": str(exc), "k_target": r.k}
             return table.slice(0, 0)
         rows = table.to_pylist() if report.suppressed else []
         for i in report.suppressed_rows.tolist():
-            quarantine(int(i) + 1, "suppressed to meet the k-anonymity target", orjson.dumps(rows[int(i)], default=str), None)
+            quarantine(row_numbers[int(i)], "suppressed to meet the k-anonymity target", orjson.dumps(rows[int(i)], default=str), None)
         fr.records_out -= int(report.suppressed)
         fr.suppressed += int(report.suppressed)
         d = report.to_dict()
@@ -713,6 +714,7 @@ class ProtectJob:
                 outf.seek(out_bytes)
             schema: pa.Schema | None = None
             held: list[pa.RecordBatch] = []
+            held_rows: list[int] = []  # input row number of each held row (for the quarantine)
             risk_qis: list[str] = []
             for batch in _batches_or_error(reader, path):
                 if schema is None:
@@ -733,19 +735,21 @@ class ProtectJob:
                         part = part.slice(skip - row)
                         row = skip
                     kept, replaced = self._table_rows(part, profiles, row + 1, fr, stats, quarantine, schema)
-                    row += part.num_rows
                     assert writer is not None
                     out_batch = self._rebuild(part, kept, replaced, schema)
                     if risk_qis:
                         held.append(out_batch)  # k-anonymity needs the whole table
+                        held_rows.extend(row + 1 + k for k in kept)
+                        row += part.num_rows
                         continue
+                    row += part.num_rows
                     writer.write_batch(out_batch)
                     outf.flush()
                     os.fsync(outf.fileno())
                     commit(outf.tell())
             if writer is not None:
                 if risk_qis and schema is not None:
-                    table = self._enforce_risk(pa.Table.from_batches(held, schema=schema), risk_qis, fr, quarantine)
+                    table = self._enforce_risk(pa.Table.from_batches(held, schema=schema), risk_qis, fr, quarantine, held_rows)
                     for b in table.to_batches():
                         writer.write_batch(b)
                 writer.close()
@@ -771,6 +775,7 @@ class ProtectJob:
         schema = self._output_schema(pf.schema_arrow, profiles, fr)
         risk_qis = self._risk_columns(schema)
         held: list[pa.RecordBatch] = []
+        held_rows: list[int] = []
         row = 0
         n = 0
         if not skip and parts_dir.exists():
@@ -783,16 +788,18 @@ class ProtectJob:
                 row += batch.num_rows
                 continue
             kept, replaced = self._table_rows(batch, profiles, row + 1, fr, stats, quarantine, schema)
-            row += batch.num_rows
             out_batch = self._rebuild(batch, kept, replaced, schema)
             if risk_qis:
                 held.append(out_batch)  # k-anonymity needs the whole table
+                held_rows.extend(row + 1 + k for k in kept)
+                row += batch.num_rows
                 continue
+            row += batch.num_rows
             part = parts_dir / f"{n:08d}.parquet"
             pq.write_table(pa.Table.from_batches([out_batch], schema=schema), part)
             commit(0)
         if risk_qis:
-            table = self._enforce_risk(pa.Table.from_batches(held, schema=schema), risk_qis, fr, quarantine)
+            table = self._enforce_risk(pa.Table.from_batches(held, schema=schema), risk_qis, fr, quarantine, held_rows)
             pq.write_table(table, parts_dir / "00000001.parquet")
         with pq.ParquetWriter(dest, schema) as w:
             for part in sorted(parts_dir.glob("*.parquet")):
