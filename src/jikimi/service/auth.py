@@ -108,6 +108,7 @@ class TokenStore:
         self.cache_ttl = cache_ttl
         self._cache: dict[str, _Cached] = {}
         self._lock = threading.Lock()
+        self._revocations = 0
 
     # -- management ---------------------------------------------------------------------------
 
@@ -209,6 +210,7 @@ class TokenStore:
                 t.revoked_at = time.time()
         with self._lock:
             self._cache.pop(token_id, None)
+            self._revocations += 1  # a load already in flight must not cache the token again
         return found
 
     def token_principal(self, token_id: str) -> str | None:
@@ -263,6 +265,8 @@ class TokenStore:
         return cached.caller
 
     def _load(self, tid: str, now: float) -> _Cached:
+        with self._lock:
+            generation = self._revocations
         with Session(self.engine) as s:
             t = s.get(Token, tid)
             if t is None:
@@ -278,7 +282,8 @@ class TokenStore:
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[tid] = cached
+            if generation == self._revocations:  # no revocation raced this load
+                self._cache[tid] = cached
         return cached
 
     # -- replay protection --------------------------------------------------------------------
