@@ -126,7 +126,50 @@ class _SqliteTxn(WriteTxn):
         self.conn.execute("UPDATE tree SET size = ?, root = ? WHERE id = 1", (size, root))
 
 
-class SqliteStore(Store):
+class _SqlStore(Store):
+    """The read queries both SQL backends share; only the parameter placeholder differs
+    (``?`` for sqlite3, ``%s`` for psycopg)."""
+
+    P = "?"
+    conn: Any
+
+    def tree(self) -> tuple[int, bytes | None]:
+        with self.lock:
+            row = self.conn.execute("SELECT size, root FROM tree WHERE id = 1").fetchone()
+        if row is None:
+            raise StoreError("the audit tree row is missing: database damaged")
+        return int(row[0]), None if row[1] is None else bytes(row[1])
+
+    def get_tile(self, level: int, index: int) -> bytes | None:
+        p = self.P
+        with self.lock:
+            row = self.conn.execute(
+                f"SELECT hashes FROM tiles WHERE level = {p} AND idx = {p}", (level, index)
+            ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def get_entries(self, start: int, end: int) -> list[tuple[int, bytes]]:
+        p = self.P
+        with self.lock:
+            rows = self.conn.execute(
+                f"SELECT idx, data FROM entries WHERE idx >= {p} AND idx < {p} ORDER BY idx", (start, end)
+            ).fetchall()
+        return [(int(i), d.encode() if isinstance(d, str) else bytes(d)) for i, d in rows]
+
+    def checkpoints(self) -> list[tuple[int, str]]:
+        with self.lock:
+            rows = self.conn.execute("SELECT size, note FROM checkpoints ORDER BY size").fetchall()
+        return [(int(s), str(n)) for s, n in rows]
+
+    def latest_checkpoint(self) -> tuple[int, str] | None:
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"
+            ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+
+class SqliteStore(_SqlStore):
     """The embedded default: one SQLite file (mode 0600) in WAL mode, ``synchronous=FULL``."""
 
     def __init__(self, path: Path | str) -> None:
@@ -156,38 +199,9 @@ class SqliteStore(Store):
                 raise
             self.conn.execute("COMMIT")
 
-    def tree(self) -> tuple[int, bytes | None]:
-        with self.lock:
-            row = self.conn.execute("SELECT size, root FROM tree WHERE id = 1").fetchone()
-        return int(row[0]), row[1]
-
-    def get_tile(self, level: int, index: int) -> bytes | None:
-        with self.lock:
-            row = self.conn.execute(
-                "SELECT hashes FROM tiles WHERE level = ? AND idx = ?", (level, index)
-            ).fetchone()
-        return None if row is None else bytes(row[0])
-
-    def get_entries(self, start: int, end: int) -> list[tuple[int, bytes]]:
-        with self.lock:
-            rows = self.conn.execute(
-                "SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end)
-            ).fetchall()
-        return [(int(i), d.encode() if isinstance(d, str) else bytes(d)) for i, d in rows]
-
     def add_checkpoint(self, size: int, note: str) -> None:
         with self.lock:
             self.conn.execute("INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?, ?)", (size, note))
-
-    def checkpoints(self) -> list[tuple[int, str]]:
-        with self.lock:
-            rows = self.conn.execute("SELECT size, note FROM checkpoints ORDER BY size").fetchall()
-        return [(int(s), str(n)) for s, n in rows]
-
-    def latest_checkpoint(self) -> tuple[int, str] | None:
-        with self.lock:
-            row = self.conn.execute("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1").fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
 
     def bytes_used(self) -> int:
         with self.lock:
@@ -238,8 +252,10 @@ class _PgTxn(WriteTxn):
         self.conn.execute("UPDATE tree SET size = %s, root = %s WHERE id = 1", (size, root))
 
 
-class PostgresStore(Store):
+class PostgresStore(_SqlStore):
     """PostgreSQL backend (psycopg 3). ``schema`` isolates one log per schema."""
+
+    P = "%s"
 
     def __init__(self, dsn: str, schema: str = "jikimi_audit") -> None:
         super().__init__()
@@ -267,44 +283,11 @@ class PostgresStore(Store):
         with self.lock, self.conn.transaction():
             yield _PgTxn(self.conn)
 
-    def tree(self) -> tuple[int, bytes | None]:
-        with self.lock:
-            row = self.conn.execute("SELECT size, root FROM tree WHERE id = 1").fetchone()
-        if row is None:
-            raise StoreError("the audit tree row is missing: database damaged")
-        return int(row[0]), None if row[1] is None else bytes(row[1])
-
-    def get_tile(self, level: int, index: int) -> bytes | None:
-        with self.lock:
-            row = self.conn.execute(
-                "SELECT hashes FROM tiles WHERE level = %s AND idx = %s", (level, index)
-            ).fetchone()
-        return None if row is None else bytes(row[0])
-
-    def get_entries(self, start: int, end: int) -> list[tuple[int, bytes]]:
-        with self.lock:
-            rows = self.conn.execute(
-                "SELECT idx, data FROM entries WHERE idx >= %s AND idx < %s ORDER BY idx", (start, end)
-            ).fetchall()
-        return [(int(i), bytes(d)) for i, d in rows]
-
     def add_checkpoint(self, size: int, note: str) -> None:
         with self.lock:
             self.conn.execute(
                 "INSERT INTO checkpoints (size, note) VALUES (%s, %s) ON CONFLICT DO NOTHING", (size, note)
             )
-
-    def checkpoints(self) -> list[tuple[int, str]]:
-        with self.lock:
-            rows = self.conn.execute("SELECT size, note FROM checkpoints ORDER BY size").fetchall()
-        return [(int(s), str(n)) for s, n in rows]
-
-    def latest_checkpoint(self) -> tuple[int, str] | None:
-        with self.lock:
-            row = self.conn.execute(
-                "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1"
-            ).fetchone()
-        return None if row is None else (int(row[0]), str(row[1]))
 
     def bytes_used(self) -> int:
         total = 0
