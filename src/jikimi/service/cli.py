@@ -35,6 +35,47 @@ def bootstrap_admin(settings: Settings, name: str = "admin", ttl: float = 30 * 2
         state.close()
 
 
+class _EncryptedKey(Exception):
+    pass
+
+
+def _refuse_key_password() -> bytes:
+    raise _EncryptedKey
+
+
+def tls_problem(cert: Path, key: Path, client_ca: Path | None) -> str | None:
+    """Why the TLS files cannot serve (None: they can): checked before anything is opened, so
+    a bad file is a usage error naming the option - not a traceback after the service started,
+    nor OpenSSL prompting for a key passphrase. Never echoes file contents."""
+    import ssl
+
+    for option, path in (("--tls-cert", cert), ("--tls-key", key),
+                         ("--tls-client-ca", client_ca)):
+        if path is None:
+            continue
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            return f"cannot read {option}: {exc.strerror or type(exc).__name__}"
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        ctx.load_cert_chain(str(cert), str(key), password=_refuse_key_password)
+    except _EncryptedKey:
+        return "--tls-key is passphrase-protected; give the service an unencrypted key file " \
+               "readable only by its user"
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        reason = exc.reason if isinstance(exc, ssl.SSLError) and exc.reason else "invalid PEM"
+        return f"--tls-cert and --tls-key are not a PEM certificate and its private key " \
+               f"({reason})"
+    if client_ca is not None:
+        try:
+            ctx.load_verify_locations(cafile=str(client_ca))
+        except (ssl.SSLError, OSError, ValueError):
+            return "--tls-client-ca holds no PEM CA certificate"
+    return None
+
+
 @app.command()
 def serve(
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default: SQLite in JIKIMI_HOME; postgresql://... for production).")] = None,
@@ -65,6 +106,9 @@ def serve(
     if (tls_cert is None) != (tls_key is None) or (tls_client_ca and not tls_cert):
         typer.echo("error: --tls-cert and --tls-key go together; --tls-client-ca needs both",
                    err=True)
+        raise typer.Exit(2)
+    if tls_cert and tls_key and (problem := tls_problem(tls_cert, tls_key, tls_client_ca)):
+        typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)
     try:
         from jikimi.service.app import create_app
