@@ -294,8 +294,8 @@ def test_latin_negatives(text: str) -> None:
         ("연말정산 부양가족: 최유진(배우자), 정하은(자녀)", ["최유진", "정하은"]),
         ("ㅎㅇ 나는 강도윤이야", ["강도윤"]),
         ("저는 조서준입니다.", ["조서준"]),
-        # bare 나/저 are no labels: they open too many chat sentences to be worth reading
-        ("ㅎㅇ 나 강도윤이야 번호 바뀜", []),
+        # bare 나/저 count only with the copula after the name
+        ("ㅎㅇ 나 강도윤이야 번호 바뀜", ["강도윤"]),
         ("부 윤영희, 모 장수아", ["윤영희", "장수아"]),
         ("여권번호 M12345678 (임도현, 영문성명 LIM DOHYUN)", ["임도현", "LIM DOHYUN"]),
         ("Card issued to Jane Doe.", ["Jane Doe"]),

@@ -47,6 +47,7 @@ from collections.abc import Iterable
 from importlib import resources
 
 from jikimi.detect.finding import Finding
+from jikimi.detect.keywords import CONTEXT, NEGATIVE
 from jikimi.detect.registry import Recognizer
 
 _ENTITY = "PERSON"
@@ -82,6 +83,8 @@ GIVEN_CLASS: dict[str, int] = {r[0]: int(r[1]) for r in _data_rows("person_given
 """Given-name syllable -> 1 (very common), 2 (common), 3 (rare); absent means implausible."""
 
 STOP_WORDS = frozenset(w for row in _data_rows("person_stopwords.txt") for w in row)
+"""Common words that look like names: rejected unless a strong cue marks them (see HARD_STOP)."""
+NON_NAMES = frozenset(w for row in _data_rows("person_nonnames.txt") for w in row)
 
 _AFTER: dict[str, float] = {}
 """Cue after a name -> base score."""
@@ -95,8 +98,13 @@ for _cue, _role, _score in _data_rows("person_cues.tsv"):
 for _cue in list(_AFTER):
     if not _cue.endswith("님") and _cue + "님" not in _AFTER:
         _AFTER[_cue + "님"] = min(0.95, _AFTER[_cue] + 0.02)
-_NEEDS_COPULA = frozenset({"저는", "나는"})
-"""Self-introductions: 저는 김민준입니다 names someone, 저는 이번에 does not."""
+_NEEDS_COPULA = frozenset({"저는", "나는", "저", "나"})
+"""Self-introductions: 저는 김민준입니다 and 나 김민준이야 name someone, 저는 이번에 and 나 지금 가 do
+not. The copula after the name is the cue; the stop words still apply (나 천재야, 저 주부예요)."""
+_WEAK_LABELS = _NEEDS_COPULA | {"참석", "수신", "발신", "참조", "담당", "명단", "학생"}
+"""Labels too loose to vouch for a common word or a long name after them (참조 정보, 학생 정원)."""
+_WEAK_AFTER = frozenset({"군", "양", "담당자", "대표", "대표이사", "담임", "영문성명", "영문명", "영문이름"})
+"""Words after a name that also follow departments and tasks (전자결재 담당자, 정부지원 대표)."""
 
 
 def _words(text: str) -> list[str]:
@@ -152,6 +160,20 @@ _SUFFIXES = frozenset(
     [*_PARTICLES] + [h + p for h in [*_AFTER, "님께", "님께서"] for p in ["", *_PARTICLES]]
 )
 """What may follow a name read after a label: particles, copulas, honorifics and titles."""
+
+_HANGUL_WORD = re.compile("[가-힣]{2,6}")
+HARD_STOP = frozenset(
+    NON_NAMES
+    | {w for w in STOP_WORDS if len(w) >= 3}
+    | {c for c in [*_AFTER, *_BEFORE] if _HANGUL_WORD.fullmatch(c)}
+    | {w for ws in [*CONTEXT.values(), NEGATIVE] for w in ws if _HANGUL_WORD.fullmatch(w)}
+)
+"""Words no cue turns into a name: the listed non-names (field names, adverbs, modifiers of role
+nouns), every stop word of three or more syllables (신청서, 진단서), every cue word and every
+context keyword of the identifier recognizers (주소, 연락처). A two-syllable stop word outside
+this set (표현, 정자, 조원) is a name when a strong cue marks it."""
+_SOFT_STOP = 0.1
+"""Score taken off a common word read as a name on a strong cue: the other reading stays possible."""
 
 _PARTICLE_ENDS = frozenset("이가은는을를의도와과에")
 _AFTER_FINAL = ("은", "을", "과", "아", "으로", "이나", "이랑", "이야", "이라", "이란", "이에요")
@@ -262,7 +284,7 @@ _ROMAN_LABELS = frozenset({"영문성명", "영문명", "영문이름"})
 _NIM_HOSTS = frozenset(c[:-1] for c in _AFTER if len(c) == 3 and c.endswith("님"))
 """Two-syllable words that take 님 (회원, 고객): 김현회원님 is 김현 + 회원님, not 김현회원 + 님."""
 
-_LABEL_LAST = set("명름함자인분람주사객당표족포부모 )") | {w[-1] for w in _LATIN_CUES}
+_LABEL_LAST = set("명름함자인분람주사객당표족포부모나저 )") | {w[-1] for w in _LATIN_CUES}
 _LABEL_LAST.update("은는")  # 이름은 김민준: the particle forms get their own second check
 """Last syllables of the labels the scan lets through; a label ending otherwise (주치의, 저는)
 must carry a particle or be found by a cue after the name."""
@@ -336,7 +358,9 @@ def _surname_penalty(surname: str) -> float:
     return 0.2
 
 
-def _given_penalty(given: str) -> float:
+def _given_penalty(given: str, strong: bool = False) -> float:
+    """Penalty of a given name: rare syllables, and a length other than two syllables unless a
+    strong cue marks the name (a form slot holds the name whatever its length)."""
     pen = 0.0
     masks = 0
     for c in given:
@@ -354,9 +378,9 @@ def _given_penalty(given: str) -> float:
     if masks == n:
         pen += 0.05
     if n == 1:
-        pen += 0.12  # one-syllable given names are a minority, and two-syllable words abound
+        pen += 0.04 if strong else 0.12  # a minority, and two-syllable words abound
     elif n == 3:
-        pen += 0.22  # three-syllable given names exist but are rare
+        pen += 0.06 if strong else 0.22  # three-syllable given names exist but are rare
     return pen
 
 
@@ -390,6 +414,105 @@ def _compute_quality(name: str) -> float:
         if best < 0.0 or p < best:
             best = p
     return best
+
+
+_STRONG_CACHE: dict[str, float] = {}
+
+
+def _strong_quality(name: str) -> float:
+    """Penalty of ``name`` read on a strong cue, or -1 when not even a strong cue makes it a name.
+
+    A strong cue is a form label with the name standing alone after it (성명 표현, / 보호자 남아
+    20.12.11) or a title with the name standing alone before it ((이식 고객, / 정성지혁 선배). It
+    lifts the length prior (박명세숙, 선우동미진, 위균) and lets a two-syllable common word through
+    at a lower score (_SOFT_STOP); HARD_STOP words and phrases built on a common word (정부지원,
+    조원들) stay out.
+    """
+    q = _STRONG_CACHE.get(name)
+    if q is None:
+        q = _compute_strong_quality(name)
+        if len(_STRONG_CACHE) > 100_000:
+            _STRONG_CACHE.clear()
+        _STRONG_CACHE[name] = q
+    return q
+
+
+def _compute_strong_quality(name: str) -> float:
+    n = len(name)
+    compound = n >= 3 and name[:2] in COMPOUND_SURNAMES
+    if n < 2 or n > (5 if compound else 4) or name in HARD_STOP:
+        return -1.0
+    extra = 0.0
+    if name in STOP_WORDS:
+        if n > 2:
+            return -1.0
+        extra = _SOFT_STOP
+    head = name[:2]
+    if not compound and n == 3 and (
+        head in HARD_STOP or (head in STOP_WORDS and name[2] in _ENDINGS | {"들"})
+    ):
+        return -1.0  # 이번주, 조원들, 정자가
+    if not compound and n == 4 and (
+        head in HARD_STOP
+        or name[:3] in STOP_WORDS
+        or name[2:] in STOP_WORDS
+        or name[2:] in HARD_STOP
+        or name[2:] in _TRADE_WORDS
+    ):
+        return -1.0  # 정부지원, 고객센터, 강산건설
+    best = -1.0
+    if compound:
+        best = _given_penalty(name[2:], True) + _surname_penalty(head)
+    if n <= 4 and name[0] in SURNAME_SHARE:
+        p = _given_penalty(name[1:], True) + _surname_penalty(name[0])
+        if best < 0.0 or p < best:
+            best = p
+    return best + extra if best >= 0.0 else -1.0
+
+
+_CLOSE = frozenset(",/)]\n\0;|.!?")
+"""Characters that end a field value right after a name (the opening parenthesis and the colon
+are spaces in the normalised text)."""
+_FIELD_NEXT = (
+    "주민", "생년월일", "생일", "출생", "연락처", "전화", "휴대폰", "핸드폰", "휴대전화", "이메일",
+    "메일", "주소", "우편번호", "여권", "운전면허", "면허", "외국인", "사업자", "등록번호", "계좌",
+    "카드", "건강보험", "증번호", "나이", "성별",
+)
+"""Field labels that may follow a name in a record without a comma (성명 강수 주민등록번호 ...)."""
+_ANCHOR_PREV = frozenset(" ,\n\0-|/·;)]>~")
+"""Characters before the space in front of a name that start a field (a space there was an
+opening parenthesis or a colon, or the text is laid out in columns)."""
+
+
+def _closed(t: str, e: int) -> bool:
+    """Whether the name ending at ``e`` stands alone as a field value.
+
+    It does at the end of the text, before punctuation, and before a number, a Latin word, a
+    field label or a title (남아 20.12.11, 고범인성 Passport, 강수 주민등록번호, 정서 원장); a
+    Korean word that goes on the sentence (이미 확인했습니다) does not close it.
+    """
+    c = t[e : e + 1]
+    if not c or c in _CLOSE:
+        return True
+    if c != " ":
+        return False
+    j = e + 2 if t[e + 1 : e + 2] == " " else e + 1
+    d = t[j : j + 1]
+    if not d or d in _CLOSE or d in "-[<~" or (d.isascii() and d.isalnum()):
+        return True
+    if not "가" <= d <= "힣":
+        return False
+    if t.startswith(_FIELD_NEXT, j):
+        return True
+    m = _RUN.match(t, j)
+    w = m.group() if m is not None else ""
+    return w in _AFTER or (w[-1:] in _PARTICLE_ENDS and w[:-1] in _AFTER)
+
+
+def _anchored(t: str, ns: int) -> bool:
+    """Whether the name after the space at ``ns`` starts a field: at the start of the text, a line
+    or a record, or after a comma, a dash, a bracket, a colon or an opening parenthesis."""
+    return ns == 0 or t[ns] in "\n\0" or t[ns - 1] in _ANCHOR_PREV
 
 
 _new_tuple = tuple.__new__
@@ -444,6 +567,22 @@ def _split_run(run: str, need_copula: bool = False) -> tuple[int, float] | None:
             return None
         return k, q
     return None
+
+
+def _read_name(
+    t: str, run: str, run_end: int, strong: bool, need_copula: bool = False
+) -> tuple[int, float] | None:
+    """The name at the start of ``run`` (which ends at ``run_end`` in ``t``) after a label.
+
+    When the label is strong and the run stands alone as a field value, the whole run is read on
+    the strong cue (_strong_quality): 성명 표현, / 고객 박명세숙, / 성함 선우동미진, are names.
+    """
+    r = _split_run(run, need_copula)
+    if strong and (r is None or (r[0] == len(run) and r[1] >= 0.1)) and _closed(t, run_end):
+        qs = _strong_quality(run)
+        if qs >= 0.0 and (r is None or qs < r[1]):
+            return len(run), qs
+    return r
 
 
 def _label_before(t: str, a: int) -> tuple[str, float] | None:
@@ -546,16 +685,17 @@ def _read_list(t: str, p: int, label: str, base: float, hits: list[tuple[int, in
     if rm is None:
         return
     run = rm.group()
-    r = _split_run(run, label in _NEEDS_COPULA)
+    strong = label not in _WEAK_LABELS
+    r = _read_name(t, run, rm.end(), strong, label in _NEEDS_COPULA)
     if r is None:
         return
     k, q = r
     hits.append((p - 1, p - 1 + k, base - q))
     rest = run[k:]
     if rest in _CONJ:
-        _read_list_more(t, rm.end(), True, base, hits)
+        _read_list_more(t, rm.end(), True, base, hits, strong)
     elif (not rest or rest in _AFTER) and _list_follows(t, rm.end()):
-        _read_list_more(t, rm.end(), False, base, hits)
+        _read_list_more(t, rm.end(), False, base, hits, strong)
 
 
 def _hangul_before_roman(
@@ -572,13 +712,23 @@ def _hangul_before_roman(
     if s == e or t[s - 1] not in " \n":
         return
     run = t[s:e]
+    # "(안주, 영문성명 ...)": the name stands alone in its field, a strong cue
     r = _split_run(run)
-    if r is not None and r[0] == len(run):
-        hits.append((s - 1, e - 1, base - r[1] - 0.05))
+    q = r[1] if r is not None and r[0] == len(run) else -1.0
+    qs = _strong_quality(run)
+    if qs >= 0.0 and (q < 0.0 or qs < q):
+        q = qs
+    if q >= 0.0:
+        hits.append((s - 1, e - 1, base - q - 0.05))
 
 
 def _read_list_more(
-    t: str, pos: int, conj: bool, base: float, hits: list[tuple[int, int, float]]
+    t: str,
+    pos: int,
+    conj: bool,
+    base: float,
+    hits: list[tuple[int, int, float]],
+    strong: bool = False,
 ) -> None:
     """Names listed after one already read ("김민준, 이서연 및 박지훈", "김민준 과장, 이서연 대리")."""
     n = len(t)
@@ -596,7 +746,7 @@ def _read_list_more(
         if rm is None:
             return
         run = rm.group()
-        r = _split_run(run)
+        r = _read_name(t, run, rm.end(), strong)
         if r is None:
             return
         k, q = r
@@ -650,10 +800,12 @@ def find_persons(text: str) -> list[Finding]:
                 if cs != ne:
                     continue
                 ne -= 1
-                base = _AFTER[_SPLIT_CUES[cue]]
+                cue = _SPLIT_CUES[cue]
+                base = _AFTER[cue]
             elif cs == ne and cue == "님" and t[ne - 2 : ne] in _NIM_HOSTS:
                 ne -= 2  # 김현|회원|님: the run took 회원 of 회원님
-                base = _AFTER[t[ne:ce]]
+                cue = t[ne:ce]
+                base = _AFTER[cue]
             ns = m.start()
             name = t[ns + 1 : ne]
             if ns + 1 == cue_at and name[1:] in _SUFFIXES:
@@ -669,8 +821,27 @@ def find_persons(text: str) -> list[Finding]:
             q = _QUALITY_CACHE.get(name)
             if q is None:
                 q = _quality(name)
+            if (q < 0.0 or q >= 0.1) and cue not in _WEAK_AFTER and _anchored(t, ns):
+                # the name opens a field and a title follows it: a strong cue (정성지혁 선배);
+                # a common word needs the field closed after the title too ((이식 고객,)
+                qs = _strong_quality(name)
+                if (
+                    qs >= 0.0
+                    and (q < 0.0 or qs < q)
+                    and (name not in STOP_WORDS or _closed(t, ce))
+                ):
+                    q = qs
+            score = base - q - (0.05 if cs - ne > 1 else 0.0)
+            if q < 0.0 or score < 0.6:
+                # a label before the name may vouch for it better (부양가족: 봉훈(배우자, ...))
+                rm = _RUN.match(t, ns + 1)
+                n0 = len(hits)
+                if rm is not None:
+                    _after_label(t, ns, rm.end(), hits)
+                if len(hits) > n0 and all(h[0] != ns or h[1] != ne - 1 for h in hits[n0:]):
+                    continue  # the label read another span: its reading stands alone
             if q >= 0.0:
-                hits.append((ns, ne - 1, base - q - (0.05 if cs - ne > 1 else 0.0)))
+                hits.append((ns, ne - 1, score))
                 if cs > ne:
                     cue_at = cs
         elif kind == 3:
@@ -716,15 +887,12 @@ def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]
         return
     # the common case, inline: one label, one name, perhaps more in a list
     run = t[a + 1 : run_end]
-    if len(run) == 3:
-        k = 3
-        q = _QUALITY_CACHE.get(run)
-        if q is None:
-            q = _quality(run)
-        if q < 0.0:
-            return
+    strong = word not in _WEAK_LABELS
+    q = _QUALITY_CACHE.get(run, -1.0) if len(run) == 3 else -1.0
+    if 0.0 <= q < 0.1:
+        k = 3  # a typical three-syllable name, already scored
     else:
-        r = _split_run(run)
+        r = _read_name(t, run, run_end, strong)
         if r is None:
             return
         k, q = r
@@ -735,13 +903,13 @@ def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]
             nx == " "
             and (t.find(",", run_end, run_end + 9) >= 0 or t[run_end + 1 : run_end + 2] in "및/")
         ):
-            _read_list_more(t, run_end, False, base, hits)
+            _read_list_more(t, run_end, False, base, hits, strong)
         return
     rest = run[k:]
     if rest in _CONJ:
-        _read_list_more(t, run_end, True, base, hits)
+        _read_list_more(t, run_end, True, base, hits, strong)
     elif rest in _AFTER and _list_follows(t, run_end):
-        _read_list_more(t, run_end, False, base, hits)
+        _read_list_more(t, run_end, False, base, hits, strong)
 
 
 def _masked(t: str, p: int, hits: list[tuple[int, int, float]]) -> None:

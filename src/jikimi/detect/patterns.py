@@ -183,6 +183,26 @@ def _postal_prefix_ok(d: str) -> bool:
     return 1 <= int(d[:2]) <= 63
 
 
+_OLD_POSTAL_AREAS = "1234567"
+"""First digits of the 6-digit codes used 1988-2015 (100-xxx 서울 ... 799-xxx 경북): 0, 8 and 9
+were never allocated, so 012-345 or 912-345 is some other number."""
+
+
+def _old_postal(text: str, end: int, first: str, ctx: _Ctx) -> bool:
+    """Whether an ``NNN-NNN`` run is a pre-2015 postal code.
+
+    Postal context (우편번호, (우), 주소) is enough, as before. Without it, the code must directly
+    precede an address (``[497-480] 대구광역시 달서구``, ``(우)`` often dropped in old data), start
+    with an allocated area digit, and not sit under a reference-number label (사건번호 123-456 서울
+    중앙지법): a bare digit pair elsewhere is not reported.
+    """
+    if ctx.has("KR_POSTAL_CODE"):
+        return True
+    if first[0] not in _OLD_POSTAL_AREAS:
+        return False
+    return _POSTAL_SIDO_AFTER.match(text, end, min(len(text), end + 12)) is not None and not ctx.negative
+
+
 class _Ctx:
     """The context around one candidate span: computed once, on first use, by one search."""
 
@@ -278,7 +298,7 @@ def _classify(text: str, start: int, end: int, groups: list[str], seps: str) -> 
             after = _POSTAL_SIDO_AFTER.match(text, end, min(len(text), end + 12)) is not None
             if after or ctx.has("KR_POSTAL_CODE"):
                 out.append(_f("KR_POSTAL_CODE", start, end, 0.88, "kr_postal"))
-    elif n == 6 and shape == (3, 3) and seps in _DASHES and ctx.has("KR_POSTAL_CODE"):
+    elif n == 6 and shape == (3, 3) and seps in _DASHES and _old_postal(text, end, first, ctx):
         out.append(_f("KR_POSTAL_CODE", start, end, 0.8, "kr_postal"))
     if n >= 14 and shape in _CARD_SHAPES and v.luhn_ok(digits):
         grouped = len(groups) > 1
