@@ -50,6 +50,11 @@ class WriteTxn(ABC):
     @abstractmethod
     def set_tree(self, size: int, root: bytes) -> None: ...
 
+    @abstractmethod
+    def add_checkpoint(self, size: int, note: str) -> None:
+        """Store a signed checkpoint in the same transaction as the entries it covers: one
+        durable write (one fsync) per group commit instead of two."""
+
 
 class Store(ABC):
     """Backend interface used by :class:`jikimi.audit.log.AuditLog` and the verifier."""
@@ -124,6 +129,9 @@ class _SqliteTxn(WriteTxn):
 
     def set_tree(self, size: int, root: bytes) -> None:
         self.conn.execute("UPDATE tree SET size = ?, root = ? WHERE id = 1", (size, root))
+
+    def add_checkpoint(self, size: int, note: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?, ?)", (size, note))
 
 
 class _SqlStore(Store):
@@ -250,6 +258,11 @@ class _PgTxn(WriteTxn):
 
     def set_tree(self, size: int, root: bytes) -> None:
         self.conn.execute("UPDATE tree SET size = %s, root = %s WHERE id = 1", (size, root))
+
+    def add_checkpoint(self, size: int, note: str) -> None:
+        self.conn.execute(
+            "INSERT INTO checkpoints (size, note) VALUES (%s, %s) ON CONFLICT DO NOTHING", (size, note)
+        )
 
 
 class PostgresStore(_SqlStore):

@@ -14,9 +14,13 @@ id, job id, policies, obligations and reasons - never a token secret, key materi
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
+from concurrent.futures import Future
 from typing import Any, Protocol
+
+from starlette.concurrency import run_in_threadpool
 
 from jikimi.audit import access_event
 
@@ -53,9 +57,29 @@ class ServiceLog:
         try:
             idx = self.log.append(event)
         except Exception as exc:  # noqa: BLE001 - any failure to record = fail closed
-            with self._lock:
-                self.failures += 1
-            raise LogUnavailable(type(exc).__name__) from None
+            raise self._failed(exc) from None
+        return self._counted(idx)
+
+    async def append_async(self, event: dict[str, Any]) -> int:
+        """:meth:`append` for async handlers: waits for the group commit without holding a
+        worker thread when the log can hand out a future (the Merkle log can)."""
+        try:
+            submit = getattr(self.log, "submit", None)
+            if callable(submit):
+                fut: Future[Any] = submit(event)
+                idx = await asyncio.wrap_future(fut)
+            else:
+                idx = await run_in_threadpool(self.log.append, event)
+        except Exception as exc:  # noqa: BLE001 - any failure to record = fail closed
+            raise self._failed(exc) from None
+        return self._counted(idx)
+
+    def _failed(self, exc: Exception) -> LogUnavailable:
+        with self._lock:
+            self.failures += 1
+        return LogUnavailable(type(exc).__name__)
+
+    def _counted(self, idx: Any) -> int:
         with self._lock:
             self._count += 1
             if isinstance(idx, int):

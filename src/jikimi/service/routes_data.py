@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import APIRouter, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 
 from jikimi import transform as T
 from jikimi.keys.base import KeyHandle, KeyNotFound, Purpose
@@ -55,21 +56,30 @@ ONE_WAY = (
 
 
 @router.post("/tokenize", response_model=TokenizeOut)
-def tokenize(body: TokenizeIn, request: Request, caller: CallerDep) -> TokenizeOut:
+async def tokenize(body: TokenizeIn, request: Request, caller: CallerDep) -> TokenizeOut:
     """Tokens for a batch of values of one entity type (``token``: one-way HMAC; ``fpe``:
-    format-preserving, reversible through ``/v1/detokenize``)."""
+    format-preserving, reversible through ``/v1/detokenize``).
+
+    Async: the decision's log append is awaited rather than parked on a worker thread, and an
+    HMAC batch (~10 µs a value, at most ``max_batch`` values) runs on the event loop - cheaper
+    than the thread hop it would take to move it off. FF1 is slower per value and runs in a
+    worker thread."""
     check_batch(request, len(body.values))
     st = state_of(request)
-    key = st.keyring.current(Purpose.TOKEN if body.mode == "token" else Purpose.FPE)
+    key = await st.current_key(Purpose.TOKEN if body.mode == "token" else Purpose.FPE)
     out = allowed(
-        st.decide(
+        await st.decide_async(
             caller, "tokenize", field_resource(body.entity_type, dataset=body.dataset),
             context(request, caller), source=source_of(request), count=len(body.values),
             key_id=key.key_id, key_version=key.version, extra={"mode": body.mode},
         )
     )
-    op: Callable[[str, str, KeyHandle], str] = T.token if body.mode == "token" else T.fpe
-    values, errors = _each(body.values, lambda v: op(v, body.entity_type, key))
+    if body.mode == "token":
+        values, errors = _each(body.values, T.tokenizer(body.entity_type, key))
+    else:
+        values, errors = await run_in_threadpool(
+            _each, body.values, lambda v: T.fpe(v, body.entity_type, key)
+        )
     return TokenizeOut(
         entity_type=body.entity_type, mode=body.mode, key=str(key.ref), values=values,
         errors=errors, log_index=out.log_index,

@@ -206,6 +206,7 @@ def rotate(body: RotateIn, request: Request, caller: FreshCaller) -> RotateOut:
             ref = st.keyring.rotate(p, body.name)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
+    st.forget_current_keys()
     idx = st.record("rotate", handler=caller.name, source=source_of(request), decision="done",
                     purpose=body.purpose, key_id=ref.key_id, key_version=ref.version,
                     details={"token": caller.token_id, "outcome": "new version active"})

@@ -34,11 +34,11 @@ def resource_of(r: ResourceIn) -> Resource:
 
 
 @router.post("/decisions", response_model=DecisionOut)
-def decide(body: DecisionIn, request: Request, caller: CallerDep) -> DecisionOut:
+async def decide(body: DecisionIn, request: Request, caller: CallerDep) -> DecisionOut:
     """Decide ``action`` on ``resource`` for the calling principal (always 200: a deny is an
-    answer, not an error)."""
+    answer, not an error). Async: see :meth:`ServiceState.decide_async`."""
     st = state_of(request)
-    out = st.decide(caller, body.action, resource_of(body.resource),
+    out = await st.decide_async(caller, body.action, resource_of(body.resource),
                     context(request, caller, body), source=source_of(request),
                     extra={"query": "decision"})
     d = out.decision

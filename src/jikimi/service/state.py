@@ -17,6 +17,9 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+
+from jikimi.keys.base import KeyHandle, Purpose
 
 from jikimi.policy.access import (
     ACTIONS,
@@ -30,6 +33,10 @@ from jikimi.service.audit import ServiceLog, event
 from jikimi.service.auth import Caller, TokenStore
 from jikimi.service.db import make_engine, migrate
 from jikimi.service.settings import Settings
+
+
+CURRENT_KEY_TTL = 1.0
+"""Seconds a current key version is reused by :meth:`ServiceState.current_key`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +142,26 @@ class ServiceState:
             raw_log = AuditLog.open(loc, home=settings.home, keyring=self.keyring, schema=schema)
         self.log = ServiceLog(raw_log)
         self.metrics = Metrics()
+        self._current: dict[tuple[Purpose, str], tuple[float, KeyHandle]] = {}
+
+    async def current_key(self, purpose: Purpose, name: str = "default") -> KeyHandle:
+        """The keyring's current version of ``purpose/name``, cached for ``CURRENT_KEY_TTL``
+        seconds so the hot async routes need no database read or unwrap (and no thread hop).
+
+        A rotation through this service drops the cache at once; one made by another process
+        (``jikimi keys rotate``) is picked up within the TTL - older versions keep working for
+        reveal either way, so a second of lag only delays which version new output uses."""
+        now = time.monotonic()
+        hit = self._current.get((purpose, name))
+        if hit is not None and now - hit[0] < CURRENT_KEY_TTL:
+            return hit[1]
+        handle: KeyHandle = await run_in_threadpool(self.keyring.current, purpose, name)
+        self._current[(purpose, name)] = (now, handle)
+        return handle
+
+    def forget_current_keys(self) -> None:
+        """Drop cached current versions (after a rotation)."""
+        self._current.clear()
 
     def close(self) -> None:
         if self._owns_log:
@@ -162,6 +189,48 @@ class ServiceState:
         extra: dict[str, Any] | None = None,
     ) -> Outcome:
         """Decide, enforce checkable obligations, log (fail closed), return."""
+        decision, ev = self._decided(caller, action, resource, ctx, source=source, count=count,
+                                     key_id=key_id, key_version=key_version, subject=subject,
+                                     extra=extra)
+        return Outcome(decision, self.log.append(ev))
+
+    async def decide_async(
+        self,
+        caller: Caller,
+        action: str,
+        resource: Resource,
+        ctx: RequestContext,
+        *,
+        source: str,
+        count: int | None = None,
+        key_id: str | None = None,
+        key_version: int | None = None,
+        subject: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Outcome:
+        """:meth:`decide` for async handlers: the Cedar call (well under a millisecond) runs on
+        the event loop and the log append is awaited, so a decision never occupies a worker
+        thread while its group commit is fsynced."""
+        decision, ev = self._decided(caller, action, resource, ctx, source=source, count=count,
+                                     key_id=key_id, key_version=key_version, subject=subject,
+                                     extra=extra)
+        return Outcome(decision, await self.log.append_async(ev))
+
+    def _decided(
+        self,
+        caller: Caller,
+        action: str,
+        resource: Resource,
+        ctx: RequestContext,
+        *,
+        source: str,
+        count: int | None,
+        key_id: str | None,
+        key_version: int | None,
+        subject: str | None,
+        extra: dict[str, Any] | None,
+    ) -> tuple[Decision, dict[str, Any]]:
+        """The decision and the log event that must be durable before anyone acts on it."""
         decision = self.policy.decide(AccessRequest(caller.principal, action, resource, ctx))
         decision = enforce_obligations(decision, ctx)
         self.metrics.decision(action, decision.allowed)
@@ -183,21 +252,18 @@ class ServiceState:
         if action not in ACTIONS:  # never let caller input become the log's action field
             logged_action = "unknown-action"
             details["requested"] = action[:32].encode("ascii", "replace").decode()
-        idx = self.log.append(
-            event(
-                logged_action,
-                handler=caller.name,
-                source=source,
-                decision="allow" if decision.allowed else "deny",
-                purpose=ctx.purpose,
-                key_id=key_id,
-                key_version=key_version,
-                subject=subject,
-                count=count,
-                details=details,
-            )
+        return decision, event(
+            logged_action,
+            handler=caller.name,
+            source=source,
+            decision="allow" if decision.allowed else "deny",
+            purpose=ctx.purpose,
+            key_id=key_id,
+            key_version=key_version,
+            subject=subject,
+            count=count,
+            details=details,
         )
-        return Outcome(decision, idx)
 
     def record(
         self,

@@ -36,7 +36,7 @@ from jikimi.transform.crypto import (
 )
 from jikimi.transform.generalize import GENERALIZE_LEVELS, date_offset, dateshift, generalize
 from jikimi.transform.surrogates import SURROGATE_TYPES, surrogate
-from jikimi.transform.tokens import token
+from jikimi.transform.tokens import token, tokenizer
 
 __all__ = [
     "GENERALIZE_LEVELS",
@@ -59,4 +59,5 @@ __all__ = [
     "redact",
     "surrogate",
     "token",
+    "tokenizer",
 ]
