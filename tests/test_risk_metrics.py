@@ -10,6 +10,7 @@ import pyarrow as pa
 import pytest
 
 from jikimi.risk import measure
+from jikimi.risk._groups import combine, group_sizes
 from jikimi.risk.hierarchies import BUILTIN, apply_hierarchy, from_csv, from_rows
 from jikimi.risk.lattice import best_nodes, search
 from jikimi.risk.loss import average_class_size, discernibility, ncp_penalties
@@ -114,6 +115,38 @@ def test_ncp_penalties_by_hand() -> None:
     assert list(pens[1]) == [0.0, 0.0, 0.0]  # 20-24, 25-29, 30-34: single values
     assert list(pens[2]) == pytest.approx([2 / 3, 2 / 3, 0.0])  # 20-29 covers 2 of 3
     assert list(pens[4]) == [1.0, 1.0, 1.0]  # *
+
+
+def test_k_only_path_matches_the_class_id_path() -> None:
+    """``measure`` without sensitive attributes takes the sort-only path (no class ids); its
+    figures must be those of the class-id path, with nulls, dictionary columns and a key space
+    too large for one int64 (the fallback through ``combine``)."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    table = pa.table(
+        {
+            "a": pa.array(rng.integers(0, 40, n)),
+            "b": pa.array(rng.choice(np.array(["x", "y", None], dtype=object), n)),
+            "c": pa.array(
+                rng.choice(np.array(["p", "q", "r"], dtype=object), n)
+            ).dictionary_encode(),
+            "s": pa.array(rng.integers(0, 3, n)),
+        }
+    )
+    for qi in (["a"], ["a", "b"], ["a", "b", "c"]):
+        fast = measure(table, qi).to_dict()
+        slow = measure(table, qi, ["s"]).to_dict()
+        for key in ("sensitive", "l_distinct", "l_entropy", "t", "per_attribute"):
+            fast.pop(key)
+            slow.pop(key)
+        assert fast == slow
+    codes = [rng.integers(0, 1 << 20, 500) for _ in range(4)]  # 2**80 keys: combine fallback
+    ids, count = combine(codes, [1 << 20] * 4)
+    assert sorted(group_sizes(codes, [1 << 20] * 4)) == sorted(np.bincount(ids, minlength=count))
+    small = [rng.integers(0, 3, 500), rng.integers(0, 4, 500)]
+    ids, count = combine(small, [3, 4])
+    assert list(group_sizes(small, [3, 4])) == list(np.bincount(ids, minlength=count))
+    assert len(group_sizes([np.zeros(0, dtype=np.int64)], [1])) == 0
 
 
 def test_empty_and_missing_columns() -> None:

@@ -27,30 +27,100 @@ _DENSE_LIMIT = 1 << 24
 _KEY_LIMIT = 1 << 62
 
 
-def encode(column: Any) -> tuple[IntArray, list[Any]]:
-    """``(codes, values)``: the code of each row and the distinct values (null is one value).
-
-    Accepts a pyarrow Array/ChunkedArray (or anything ``pa.array`` takes).
-    """
+def _dictionary(column: Any) -> Any:
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     elif not isinstance(column, pa.Array):
         column = pa.array(column)
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
-    enc = pc.dictionary_encode(column, null_encoding="encode")
+    return pc.dictionary_encode(column, null_encoding="encode")
+
+
+def encode(column: Any) -> tuple[IntArray, list[Any]]:
+    """``(codes, values)``: the code of each row and the distinct values (null is one value).
+
+    Accepts a pyarrow Array/ChunkedArray (or anything ``pa.array`` takes).
+    """
+    enc = _dictionary(column)
     codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     return codes, enc.dictionary.to_pylist()
 
 
-def encode_all(columns: Sequence[Any]) -> list[tuple[IntArray, list[Any]]]:
-    """:func:`encode` for several columns, in threads: pyarrow's hashing releases the GIL, so
-    the columns of a wide QI set are encoded in parallel (the bulk of a ``measure`` call)."""
+def encode_codes(column: Any) -> tuple[IntArray, int]:
+    """``(codes, cardinality)``: :func:`encode` without the distinct values.
+
+    For callers that only group: turning 140,000 distinct addresses into Python strings costs
+    about 60 ms of a 1 M-row ``measure`` and nothing reads them.
+    """
+    enc = _dictionary(column)
+    return enc.indices.to_numpy(zero_copy_only=False).astype(np.int64, copy=False), len(
+        enc.dictionary
+    )
+
+
+def _threaded(fn: Any, columns: Sequence[Any]) -> list[Any]:
+    """``fn`` over ``columns`` in threads (pyarrow's hashing releases the GIL), largest column
+    first: with two cores the long address column then runs beside all the short ones instead
+    of after them."""
     if len(columns) <= 1:
-        return [encode(c) for c in columns]
+        return [fn(c) for c in columns]
+    order = sorted(range(len(columns)), key=lambda i: -_nbytes(columns[i]))
     workers = min(len(columns), os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(encode, columns))
+        done = list(pool.map(fn, [columns[i] for i in order]))
+    out: list[Any] = [None] * len(columns)
+    for i, result in zip(order, done, strict=True):
+        out[i] = result
+    return out
+
+
+def _nbytes(column: Any) -> int:
+    try:
+        return int(column.nbytes)
+    except AttributeError:
+        return 0
+
+
+def encode_all(columns: Sequence[Any]) -> list[tuple[IntArray, list[Any]]]:
+    """:func:`encode` for several columns, in threads (the bulk of a ``measure`` call)."""
+    return _threaded(encode, columns)
+
+
+def encode_codes_all(columns: Sequence[Any]) -> list[tuple[IntArray, int]]:
+    """:func:`encode_codes` for several columns, in threads."""
+    return _threaded(encode_codes, columns)
+
+
+def group_sizes(codes: Sequence[IntArray], cards: Sequence[int]) -> IntArray:
+    """Size of every group of the row-wise combination of ``codes`` (in key order).
+
+    When only the sizes are wanted (k-only ``measure``), dense ids are not needed: the
+    mixed-radix keys are sorted — numpy's SIMD sort takes ~20 ms on 1 M int64, against ~70 ms
+    for hashing them in :func:`combine` — and the sizes are the lengths of the runs of equal
+    keys. Same groups as :func:`combine`, so the same figures.
+    """
+    if not codes:
+        raise ValueError("group_sizes needs at least one column")
+    size = len(codes[0])
+    if size == 0:
+        return np.zeros(0, dtype=np.int64)
+    space = 1
+    for card in cards:
+        space *= max(int(card), 1)
+    if space >= _KEY_LIMIT:
+        ids, n = combine(codes, cards)
+        counts: IntArray = np.bincount(ids, minlength=n).astype(np.int64)
+        return counts
+    key = codes[0].astype(np.int64, copy=True)
+    for col, card in zip(codes[1:], cards[1:], strict=True):
+        key *= max(int(card), 1)
+        key += col
+    key.sort()
+    edges = np.flatnonzero(key[1:] != key[:-1]) + 1
+    bounds = np.concatenate(([0], edges, [size])).astype(np.int64)
+    out: IntArray = np.diff(bounds)
+    return out
 
 
 def combine(codes: Sequence[IntArray], cards: Sequence[int]) -> tuple[IntArray, int]:

@@ -29,7 +29,15 @@ import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
 from jikimi.risk import metrics as M
-from jikimi.risk._groups import FloatArray, IntArray, combine, encode, encode_all
+from jikimi.risk._groups import (
+    FloatArray,
+    IntArray,
+    combine,
+    encode,
+    encode_all,
+    encode_codes_all,
+    group_sizes,
+)
 from jikimi.risk.hierarchies import AppliedHierarchy, Hierarchy, apply_hierarchy, builtin, from_csv
 from jikimi.risk.lattice import Node, best_nodes, search
 from jikimi.risk.loss import average_class_size, discernibility, ncp, ncp_penalties
@@ -267,16 +275,21 @@ def measure(
     _check_columns(table, qi, "QI")
     _check_columns(table, sensitive, "sensitive")
     n = table.num_rows
-    encoded = encode_all([table.column(q) for q in qi])
+    encoded = encode_codes_all([table.column(q) for q in qi])
     codes = [c for c, _ in encoded]
-    cards = [len(vals) for _, vals in encoded]
-    if n:
-        cid, n_classes = combine(codes, cards)
-    else:
-        cid, n_classes = np.zeros(0, dtype=np.int64), 0
+    cards = [card for _, card in encoded]
     sens = [_sensitive(table, s, (ordered or {}).get(s)) for s in sensitive]
     dists = [M.global_distribution(s.codes, s.card) for s in sens]
-    figs = _class_figures(cid, n_classes, None, sens, [s.codes for s in sens], dists)
+    cid, n_classes = np.zeros(0, dtype=np.int64), 0
+    if not sens and population is None:
+        # k-only: every figure below depends on the class sizes alone, and those come from
+        # sorting the combined keys without numbering the classes (see ``group_sizes``)
+        sizes = group_sizes(codes, cards) if n else np.zeros(0, dtype=np.int64)
+        figs = _ClassFigures(sizes, {}, {}, {})
+    else:
+        if n:
+            cid, n_classes = combine(codes, cards)
+        figs = _class_figures(cid, n_classes, None, sens, [s.codes for s in sens], dists)
     sizes = figs.sizes
     if population is not None and n:
         pop = _population_sizes(table, population, qi, cid, n_classes)
