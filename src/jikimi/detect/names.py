@@ -101,10 +101,26 @@ for _cue in list(_AFTER):
 _NEEDS_COPULA = frozenset({"저는", "나는", "저", "나"})
 """Self-introductions: 저는 김민준입니다 and 나 김민준이야 name someone, 저는 이번에 and 나 지금 가 do
 not. The copula after the name is the cue; the stop words still apply (나 천재야, 저 주부예요)."""
-_WEAK_LABELS = _NEEDS_COPULA | {"참석", "수신", "발신", "참조", "담당", "명단", "학생"}
+_WEAK_LABELS = _NEEDS_COPULA | {"참석", "수신", "발신", "참조", "명단", "학생"}
 """Labels too loose to vouch for a common word or a long name after them (참조 정보, 학생 정원)."""
 _WEAK_AFTER = frozenset({"군", "양", "담당자", "대표", "대표이사", "담임", "영문성명", "영문명", "영문이름"})
 """Words after a name that also follow departments and tasks (전자결재 담당자, 정부지원 대표)."""
+_SELF_WORDS = frozenset(
+    "천재 천사 부자 백수 주부 동기 동갑 동창 공범 막내 남친 여친 인싸 고딩 차남 차녀 남남".split()
+)
+"""What people call themselves after 나/저 (나 천재야, 저 주부예요): not names there, though
+they may be elsewhere (경조사 안내: 백수 대리 부친상)."""
+_ROLE_MODIFIERS = frozenset(
+    (
+        "신규 기존 정규 장기 유료 임시 여성 남성 성인 노인 소아 유아 고령 임신 우수 휴면 공식 정식 "
+        "정기 주요"
+    ).split()
+)
+"""Words that qualify a role noun after them ((신규 고객, 기존 고객), 정규 회원, 소아 환자): never a
+name before a title, though a label may still introduce one (성명 정규,)."""
+_NOUN_CUES = frozenset({"환자", "환자분", "학생", "보호자"})
+"""Role nouns that take a procedure or a status before them (이식 환자, 투석 환자, 전학 학생): no
+common word before them is read as a name, however the field is laid out."""
 
 
 def _words(text: str) -> list[str]:
@@ -453,13 +469,15 @@ def _compute_strong_quality(name: str) -> float:
     ):
         return -1.0  # 이번주, 조원들, 정자가
     if not compound and n == 4 and (
-        head in HARD_STOP
-        or name[:3] in STOP_WORDS
+        name[:3] in STOP_WORDS
         or name[2:] in STOP_WORDS
         or name[2:] in HARD_STOP
         or name[2:] in _TRADE_WORDS
+        or (head in HARD_STOP and not (GIVEN_CLASS.get(name[2]) == GIVEN_CLASS.get(name[3]) == 1))
     ):
-        return -1.0  # 정부지원, 고객센터, 강산건설
+        # 정부지원, 고객센터, 강산건설, 정보보호; but 이건유선 and 최종우진 are names: after a
+        # common word, two very common given-name syllables make a name more likely than a word
+        return -1.0
     best = -1.0
     if compound:
         best = _given_penalty(name[2:], True) + _surname_penalty(head)
@@ -479,27 +497,28 @@ _FIELD_NEXT = (
     "카드", "건강보험", "증번호", "나이", "성별",
 )
 """Field labels that may follow a name in a record without a comma (성명 강수 주민등록번호 ...)."""
-_ANCHOR_PREV = frozenset(" ,\n\0-|/·;)]>~")
-"""Characters before the space in front of a name that start a field (a space there was an
-opening parenthesis or a colon, or the text is laid out in columns)."""
+_ANCHOR_PREV = frozenset(" ,\n\0-|/·;)]>~.!?")
+"""Characters before the space in front of a name that start a field or a sentence (a space
+there was an opening parenthesis or a colon, or the text is laid out in columns)."""
 
 
 def _closed(t: str, e: int) -> bool:
     """Whether the name ending at ``e`` stands alone as a field value.
 
-    It does at the end of the text, before punctuation, and before a number, a Latin word, a
-    field label or a title (남아 20.12.11, 고범인성 Passport, 강수 주민등록번호, 정서 원장); a
-    Korean word that goes on the sentence (이미 확인했습니다) does not close it.
+    It does at the end of the text, before punctuation (a colon or an opening parenthesis shows as
+    a second space), and before a number, a Latin word, a field label or a title (남아 20.12.11,
+    고범인성 Passport, 강수 주민등록번호, 정서 원장); a Korean word that goes on the sentence
+    (이미 확인했습니다) does not close it.
     """
     c = t[e : e + 1]
     if not c or c in _CLOSE:
         return True
     if c != " ":
         return False
-    j = e + 2 if t[e + 1 : e + 2] == " " else e + 1
-    d = t[j : j + 1]
-    if not d or d in _CLOSE or d in "-[<~" or (d.isascii() and d.isalnum()):
-        return True
+    d = t[e + 1 : e + 2]
+    if not d or d == " " or d in _CLOSE or d in "-[<~" or (d.isascii() and d.isalnum()):
+        return True  # two spaces: a colon, or an opening parenthesis after a space (원솔정린 (총 3명)
+    j = e + 1
     if not "가" <= d <= "힣":
         return False
     if t.startswith(_FIELD_NEXT, j):
@@ -510,8 +529,9 @@ def _closed(t: str, e: int) -> bool:
 
 
 def _anchored(t: str, ns: int) -> bool:
-    """Whether the name after the space at ``ns`` starts a field: at the start of the text, a line
-    or a record, or after a comma, a dash, a bracket, a colon or an opening parenthesis."""
+    """Whether the name after the space at ``ns`` starts a field: at the start of the text, a line,
+    a record or a sentence, or after a comma, a dash, a bracket, a colon or an opening
+    parenthesis."""
     return ns == 0 or t[ns] in "\n\0" or t[ns - 1] in _ANCHOR_PREV
 
 
@@ -563,24 +583,28 @@ def _split_run(run: str, need_copula: bool = False) -> tuple[int, float] | None:
         q = _QUALITY_CACHE.get(name)
         if q is None:
             q = _quality(name)
-        if q < 0.0:
+        if q < 0.0 or (need_copula and name in _SELF_WORDS):
             return None
         return k, q
     return None
 
 
 def _read_name(
-    t: str, run: str, run_end: int, strong: bool, need_copula: bool = False
+    t: str, run: str, run_end: int, base: float, strong: bool, need_copula: bool = False
 ) -> tuple[int, float] | None:
     """The name at the start of ``run`` (which ends at ``run_end`` in ``t``) after a label.
 
     When the label is strong and the run stands alone as a field value, the whole run is read on
-    the strong cue (_strong_quality): 성명 표현, / 고객 박명세숙, / 성함 선우동미진, are names.
+    the strong cue (_strong_quality): 성명 표현, / 고객 박명세숙, / 성함 선우동미진, are names. The
+    strong reading is only tried where it can change the outcome (no name, or one scored below
+    the engine's 0.5 threshold plus a margin), which keeps it off the common path.
     """
     r = _split_run(run, need_copula)
-    if strong and (r is None or (r[0] == len(run) and r[1] >= 0.1)) and _closed(t, run_end):
-        qs = _strong_quality(run)
-        if qs >= 0.0 and (r is None or qs < r[1]):
+    if strong and (r is None or (r[0] == len(run) and base - r[1] < 0.6)):
+        qs = _STRONG_CACHE.get(run)
+        if qs is None:
+            qs = _strong_quality(run)
+        if qs >= 0.0 and (r is None or qs < r[1]) and _closed(t, run_end):
             return len(run), qs
     return r
 
@@ -686,11 +710,13 @@ def _read_list(t: str, p: int, label: str, base: float, hits: list[tuple[int, in
         return
     run = rm.group()
     strong = label not in _WEAK_LABELS
-    r = _read_name(t, run, rm.end(), strong, label in _NEEDS_COPULA)
+    r = _read_name(t, run, rm.end(), base, strong, label in _NEEDS_COPULA)
     if r is None:
         return
     k, q = r
     hits.append((p - 1, p - 1 + k, base - q))
+    if run[:k] in STOP_WORDS:
+        return  # a common word read as a name on its strong cue opens no list (대상자: 소아, 성인)
     rest = run[k:]
     if rest in _CONJ:
         _read_list_more(t, rm.end(), True, base, hits, strong)
@@ -746,7 +772,7 @@ def _read_list_more(
         if rm is None:
             return
         run = rm.group()
-        r = _read_name(t, run, rm.end(), strong)
+        r = _read_name(t, run, rm.end(), base, strong)
         if r is None:
             return
         k, q = r
@@ -821,18 +847,23 @@ def find_persons(text: str) -> list[Finding]:
             q = _QUALITY_CACHE.get(name)
             if q is None:
                 q = _quality(name)
-            if (q < 0.0 or q >= 0.1) and cue not in _WEAK_AFTER and _anchored(t, ns):
+            if (
+                (q < 0.0 or base - q < 0.6)
+                and cue not in _WEAK_AFTER
+                and name not in _ROLE_MODIFIERS
+                and _anchored(t, ns)
+            ):
                 # the name opens a field and a title follows it: a strong cue (정성지혁 선배);
                 # a common word needs the field closed after the title too ((이식 고객,)
                 qs = _strong_quality(name)
                 if (
                     qs >= 0.0
                     and (q < 0.0 or qs < q)
-                    and (name not in STOP_WORDS or _closed(t, ce))
+                    and (name not in STOP_WORDS or (cue not in _NOUN_CUES and _closed(t, ce)))
                 ):
                     q = qs
             score = base - q - (0.05 if cs - ne > 1 else 0.0)
-            if q < 0.0 or score < 0.6:
+            if q < 0.0 or score < 0.5:
                 # a label before the name may vouch for it better (부양가족: 봉훈(배우자, ...))
                 rm = _RUN.match(t, ns + 1)
                 n0 = len(hits)
@@ -888,15 +919,20 @@ def _after_label(t: str, a: int, run_end: int, hits: list[tuple[int, int, float]
     # the common case, inline: one label, one name, perhaps more in a list
     run = t[a + 1 : run_end]
     strong = word not in _WEAK_LABELS
-    q = _QUALITY_CACHE.get(run, -1.0) if len(run) == 3 else -1.0
-    if 0.0 <= q < 0.1:
-        k = 3  # a typical three-syllable name, already scored
+    q = -1.0
+    if len(run) == 3:
+        cached = _QUALITY_CACHE.get(run)
+        q = _quality(run) if cached is None else cached
+    if q >= 0.0 and base - q >= 0.6:
+        k = 3  # a three-syllable name with a clear score: no other reading can beat it
     else:
-        r = _read_name(t, run, run_end, strong)
+        r = _read_name(t, run, run_end, base, strong)
         if r is None:
             return
         k, q = r
     hits.append((a, a + k, base - q))
+    if q >= _SOFT_STOP and run[:k] in STOP_WORDS:
+        return  # a common word read as a name on its strong cue opens no list (대표 정원, 현원)
     if k == len(run):  # nothing glued to the name; _list_follows, inline
         nx = t[run_end : run_end + 1]
         if nx in _LIST_PUNCT or (
