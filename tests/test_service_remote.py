@@ -98,3 +98,36 @@ def test_remote_errors_and_forgotten(live: tuple[Svc, LiveServer]) -> None:
             r.subject_keys([sid])
         with pytest.raises(KeyNotFound):
             r.get("token/nope", 1)
+
+
+def test_warm_subjects_fetches_ahead_and_failures_resurface(live: tuple[Svc, LiveServer]) -> None:
+    s, server = live
+    ids = [f"warm-{i}" for i in range(40)]
+    with RemoteKeyring(server.url, s.tokens["engineer"], job_id="job-warm") as remote:
+        remote.warm_subjects(ids)
+        got = remote.subject_keys(ids)  # waits for the background fetch, then hits the cache
+        assert remote.requests == 2  # one /keys/subjects + one /keys/unwrap, from the warm-up
+        local = s.state.keyring.subject_keys(ids, create=False)
+        assert {k: h.key_id for k, h in got.items()} == {k: h.key_id for k, h in local.items()}
+        assert all(got[k].subkey("t") == local[k].subkey("t") for k in ids)
+    # a failing warm-up is dropped; the synchronous call repeats it and reports the failure
+    with RemoteKeyring(server.url, "not-a-token", job_id="job-warm") as bad:
+        bad.warm_subjects(["warm-x"])
+        with pytest.raises(RemoteKeyringError) as err:
+            bad.subject_keys(["warm-x"])
+        assert err.value.status == 401
+
+
+def test_sliced_scan_with_warm_up_gives_the_local_output(
+    live: tuple[Svc, LiveServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jikimi.pipeline.protect as protect_mod
+
+    s, server = live
+    monkeypatch.setattr(protect_mod, "SCAN_SLICE", 16)  # many slices per chunk
+    src = tmp_path / "in.jsonl"
+    _corpus(src, 200)
+    ProtectJob(s.state.keyring, chunk_records=100).run(src, tmp_path / "local")
+    with RemoteKeyring(server.url, s.tokens["engineer"], job_id="job-slices") as remote:
+        ProtectJob(remote, chunk_records=100).run(src, tmp_path / "remote")
+    assert _outputs(tmp_path / "local") == _outputs(tmp_path / "remote")

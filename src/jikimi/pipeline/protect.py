@@ -48,6 +48,9 @@ MANIFEST_NAME = "manifest.json"
 STATE_NAME = ".jikimi-protect-state.json"
 CHUNK_RECORDS = 2048
 """Records per committed chunk: the unit of resumption and of batch scanning."""
+SCAN_SLICE = 256
+"""Records scanned per slice inside a chunk; after each slice a remote keyring may start on
+its subject keys (:meth:`ProtectJob._scan_slices`)."""
 MAX_LINE_BYTES = 100 * 2**20
 
 
@@ -414,7 +417,6 @@ class ProtectJob:
         quarantine: Callable[[int, str, bytes | None, str | None], None],
     ) -> None:
         parsed: list[tuple[int, bytes, Any, dict[str, str]] | bytes | None] = []
-        texts: list[str] = []
         for lineno, raw in pending:
             if raw is None:  # a blank line: written back in its place
                 parsed.append(b"")
@@ -461,13 +463,7 @@ class ProtectJob:
                     parsed.append(None)
                     continue
             parsed.append((lineno, raw, obj, fields))
-            texts.extend(fields.values())
-        results = iter(self.scanner.scan_many(texts))
-        ready = []
-        for item in parsed:
-            if isinstance(item, tuple):
-                lineno, raw, obj, fields = item
-                ready.append((lineno, raw, obj, fields, {name: next(results) for name in fields}))
+        ready = self._scan_slices([item for item in parsed if isinstance(item, tuple)])
         protected = iter(self.protector.protect_many([(r[3], r[4]) for r in ready], stats))
         records = iter(ready)
         for item in parsed:  # input order: records, blank lines; quarantined ones leave a gap
@@ -490,6 +486,21 @@ class ProtectJob:
                 outf.write(orjson.dumps(obj) + b"\n")
             fr.records_out += 1
 
+    def _scan_slices(
+        self, records: list[tuple[int, bytes, Any, dict[str, str]]],
+    ) -> list[tuple[int, bytes, Any, dict[str, str], dict[str, list[Finding]]]]:
+        """Scan a chunk's records slice by slice, letting the keyring start on each slice's
+        subject keys while the next slice is scanned (a remote keyring's round trips then
+        overlap the scan; a local one ignores :meth:`RecordProtector.warm`)."""
+        ready = []
+        for i in range(0, len(records), SCAN_SLICE):
+            part = records[i : i + SCAN_SLICE]
+            results = iter(self.scanner.scan_many([t for r in part for t in r[3].values()]))
+            done = [(*r, {name: next(results) for name in r[3]}) for r in part]
+            self.protector.warm([(r[3], r[4]) for r in done])
+            ready.extend(done)
+        return ready
+
     # -- tables ------------------------------------------------------------------------------
 
     def _table_rows(
@@ -503,7 +514,6 @@ class ProtectJob:
         cols = {n: batch.column(i).to_pylist() for i, n in enumerate(names)}
         scan_cols = [n for n in names if self._scannable(batch.schema.field(n).type, n)]
         col_rules = {n: c.rule for n, c in self.policy.columns.items()}
-        texts: list[str] = []
         rows: list[dict[str, str]] = []
         for r in range(batch.num_rows):
             fields = {}
@@ -513,19 +523,23 @@ class ProtectJob:
                     continue
                 fields[n] = v if isinstance(v, str) else _as_text(v)
             rows.append(fields)
-            texts.extend(fields.values())
-        results = iter(self.scanner.scan_many(texts))
         replaced: dict[str, list[Any]] = {n: list(cols[n]) for n in scan_cols}
-        items = []
-        for fields in rows:
-            findings: dict[str, list[Finding]] = {}
-            for n, text in fields.items():
-                fs = next(results)
-                forced = self._column_finding(n, text, profiles)
-                if forced is not None and not any(f.start == forced.start and f.end == forced.end for f in fs):
-                    fs = resolve_overlaps([*fs, forced])
-                findings[n] = fs
-            items.append((fields, findings))
+        items: list[tuple[dict[str, str], dict[str, list[Finding]]]] = []
+        for i in range(0, len(rows), SCAN_SLICE):  # slices: see _scan_slices
+            part = rows[i : i + SCAN_SLICE]
+            results = iter(self.scanner.scan_many([t for fields in part for t in fields.values()]))
+            done = []
+            for fields in part:
+                findings: dict[str, list[Finding]] = {}
+                for n, text in fields.items():
+                    fs = next(results)
+                    forced = self._column_finding(n, text, profiles)
+                    if forced is not None and not any(f.start == forced.start and f.end == forced.end for f in fs):
+                        fs = resolve_overlaps([*fs, forced])
+                    findings[n] = fs
+                done.append((fields, findings))
+            self.protector.warm(done)
+            items.extend(done)
         kept: list[int] = []
         for r, ((fields, _), new) in enumerate(zip(items, self.protector.protect_many(items, stats, column_rules=col_rules))):
             fr.records_in += 1

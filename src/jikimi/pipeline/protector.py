@@ -91,6 +91,17 @@ class RecordProtector:
                 return self.keyring.subject_id_for(value, choice)
         return None
 
+    def warm(self, items: Sequence[tuple[Mapping[str, str], Mapping[str, list[Finding]]]]) -> None:
+        """Let a remote keyring start fetching these records' subject keys in the background
+        (see :meth:`jikimi.service.client.RemoteKeyring.warm_subjects`); a no-op for keyrings
+        that answer locally."""
+        warm = getattr(self.keyring, "warm_subjects", None)
+        if warm is None:
+            return
+        ids = [s for s in (self.subject_of(t, f) for t, f in items if any(f.values())) if s]
+        if ids:
+            warm(ids)
+
     def protect_many(
         self,
         items: Sequence[tuple[Mapping[str, str], Mapping[str, list[Finding]]]],

@@ -34,6 +34,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
@@ -110,6 +111,7 @@ class RemoteKeyring:
         self._forgotten: set[str] = set()
         self.releases = 0
         self.requests = 0
+        self._warmer: ThreadPoolExecutor | None = None
 
     def __repr__(self) -> str:  # never the token
         return f"RemoteKeyring({self.url!r}, job={self.job_id})"
@@ -310,6 +312,27 @@ class RemoteKeyring:
                     self._forgotten.update(res["forgotten"])
             return {s for s in ids if s in self._forgotten}
 
+    def warm_subjects(self, subject_ids: Sequence[str]) -> None:
+        """Start fetching (creating) these subjects' keys in the background and return at once.
+
+        Why: protect scans a chunk in slices and calls this after each slice, so the round trip
+        for one slice overlaps the scan of the next instead of stalling the job (the service
+        is another process, and the socket wait releases the GIL). Nothing depends on it
+        succeeding: a failure here is dropped, and the synchronous
+        :meth:`forgotten_subjects`/:meth:`subject_keys` that follow fetch again and raise."""
+        ids = list(dict.fromkeys(subject_ids))
+        if not ids or not self.prefetch_subjects:
+            return
+        if self._warmer is None:
+            self._warmer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jikimi-keys")
+        self._warmer.submit(self._warm, ids)
+
+    def _warm(self, ids: list[str]) -> None:
+        try:
+            self.forgotten_subjects(ids)
+        except (RemoteKeyringError, KeyNotFound, KeyringError, OSError, ValueError):
+            pass  # the synchronous call after it repeats the request and reports the failure
+
     def subject_id_for(self, identifier_value: str, entity_type: str) -> str:
         """Same construction as :meth:`jikimi.keys.LocalKeyring.subject_id_for`."""
         secret = key_material(self.current(Purpose.SUBJECT_ID), Purpose.SUBJECT_ID)
@@ -320,6 +343,9 @@ class RemoteKeyring:
         return base64.b32encode(digest).decode("ascii").rstrip("=").lower()
 
     def close(self) -> None:
+        if self._warmer is not None:
+            self._warmer.shutdown(wait=True)
+            self._warmer = None
         with self._lock:
             self._cache.clear()
             if self._conn is not None:
