@@ -15,7 +15,17 @@ words set the score:
   syllable after the name decides, by the final-consonant rule of Korean particles, whether
   it is a particle (김민준은) or a third given-name syllable (김명준나);
 * a masking character inside the name (김*수, 홍○동) is a cue by itself;
+* a self-introduction: 나/저/나는/저는 before the name and a copula after it (나 김민준이야,
+  저 이서연입니다; 제 이름은 X is the label 이름 with a particle);
 * Latin-script names after a title or label (Mr., Dr., Dear, Name:, patient).
+
+Cues differ in strength. A weak or absent field layout leaves the stop words in force and
+penalises one- and three-syllable given names, which are rare. A strong cue is a label whose
+value stands alone (성명 표현, / 보호자 남아 20.12.11 / 모 고범인성 Passport) or a title after a
+name that opens a field ((이식 고객, / 정성지혁 선배): there a form slot says "a name goes here",
+so a two-syllable common word is read as a name at a lower score, a three-syllable given name
+is taken whole (박명세숙, 선우동미진), and the length prior mostly lifts. Field names, adverbs and
+the other words of ``data/person_nonnames.txt`` stay out even then.
 
 The span is the name only: honorifics, titles, labels and particles (김민준님이, 최유진에게) stay
 outside, as docs/spans.md requires. The data (surname shares, given-name syllable classes, cue
@@ -75,6 +85,10 @@ def _data_rows(name: str) -> list[list[str]]:
     return rows
 
 
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 SURNAME_SHARE: dict[str, float] = {r[0]: float(r[1]) for r in _data_rows("surnames.tsv")}
 """Surname -> percent of the population (2015 census, Hanja variants summed)."""
 
@@ -103,28 +117,26 @@ _NEEDS_COPULA = frozenset({"저는", "나는", "저", "나"})
 not. The copula after the name is the cue; the stop words still apply (나 천재야, 저 주부예요)."""
 _WEAK_LABELS = _NEEDS_COPULA | {"참석", "수신", "발신", "참조", "명단", "학생"}
 """Labels too loose to vouch for a common word or a long name after them (참조 정보, 학생 정원)."""
-_WEAK_AFTER = frozenset({"군", "양", "담당자", "대표", "대표이사", "담임", "영문성명", "영문명", "영문이름"})
+_WEAK_AFTER = frozenset(
+    {"군", "양", "담당자", "대표", "대표이사", "담임", "영문성명", "영문명", "영문이름"}
+)
 """Words after a name that also follow departments and tasks (전자결재 담당자, 정부지원 대표)."""
 _SELF_WORDS = frozenset(
-    "천재 천사 부자 백수 주부 동기 동갑 동창 공범 막내 남친 여친 인싸 고딩 차남 차녀 남남".split()
+    _words("천재 천사 부자 백수 주부 동기 동갑 동창 공범 막내 남친 여친 인싸 고딩 차남 차녀 남남")
 )
 """What people call themselves after 나/저 (나 천재야, 저 주부예요): not names there, though
 they may be elsewhere (경조사 안내: 백수 대리 부친상)."""
 _ROLE_MODIFIERS = frozenset(
-    (
+    _words(
         "신규 기존 정규 장기 유료 임시 여성 남성 성인 노인 소아 유아 고령 임신 우수 휴면 공식 정식 "
         "정기 주요"
-    ).split()
+    )
 )
 """Words that qualify a role noun after them ((신규 고객, 기존 고객), 정규 회원, 소아 환자): never a
 name before a title, though a label may still introduce one (성명 정규,)."""
 _NOUN_CUES = frozenset({"환자", "환자분", "학생", "보호자"})
 """Role nouns that take a procedure or a status before them (이식 환자, 투석 환자, 전학 학생): no
 common word before them is read as a name, however the field is laid out."""
-
-
-def _words(text: str) -> list[str]:
-    return text.split()
 
 
 _LATIN_CUES: dict[str, float] = {}
@@ -464,16 +476,25 @@ def _compute_strong_quality(name: str) -> float:
             return -1.0
         extra = _SOFT_STOP
     head = name[:2]
-    if not compound and n == 3 and (
-        head in HARD_STOP or (head in STOP_WORDS and name[2] in _ENDINGS | {"들"})
+    if (
+        not compound
+        and n == 3
+        and (head in HARD_STOP or (head in STOP_WORDS and name[2] in _ENDINGS | {"들"}))
     ):
         return -1.0  # 이번주, 조원들, 정자가
-    if not compound and n == 4 and (
-        name[:3] in STOP_WORDS
-        or name[2:] in STOP_WORDS
-        or name[2:] in HARD_STOP
-        or name[2:] in _TRADE_WORDS
-        or (head in HARD_STOP and not (GIVEN_CLASS.get(name[2]) == GIVEN_CLASS.get(name[3]) == 1))
+    if (
+        not compound
+        and n == 4
+        and (
+            name[:3] in STOP_WORDS
+            or name[2:] in STOP_WORDS
+            or name[2:] in HARD_STOP
+            or name[2:] in _TRADE_WORDS
+            or (
+                head in HARD_STOP
+                and not (GIVEN_CLASS.get(name[2]) == GIVEN_CLASS.get(name[3]) == 1)
+            )
+        )
     ):
         # 정부지원, 고객센터, 강산건설, 정보보호; but 이건유선 and 최종우진 are names: after a
         # common word, two very common given-name syllables make a name more likely than a word
@@ -491,10 +512,11 @@ def _compute_strong_quality(name: str) -> float:
 _CLOSE = frozenset(",/)]\n\0;|.!?")
 """Characters that end a field value right after a name (the opening parenthesis and the colon
 are spaces in the normalised text)."""
-_FIELD_NEXT = (
-    "주민", "생년월일", "생일", "출생", "연락처", "전화", "휴대폰", "핸드폰", "휴대전화", "이메일",
-    "메일", "주소", "우편번호", "여권", "운전면허", "면허", "외국인", "사업자", "등록번호", "계좌",
-    "카드", "건강보험", "증번호", "나이", "성별",
+_FIELD_NEXT = tuple(
+    _words(
+        "주민 생년월일 생일 출생 연락처 전화 휴대폰 핸드폰 휴대전화 이메일 메일 주소 우편번호 여권 "
+        "운전면허 면허 외국인 사업자 등록번호 계좌 카드 건강보험 증번호 나이 성별"
+    )
 )
 """Field labels that may follow a name in a record without a comma (성명 강수 주민등록번호 ...)."""
 _ANCHOR_PREV = frozenset(" ,\n\0-|/·;)]>~.!?")
@@ -517,7 +539,7 @@ def _closed(t: str, e: int) -> bool:
         return False
     d = t[e + 1 : e + 2]
     if not d or d == " " or d in _CLOSE or d in "-[<~" or (d.isascii() and d.isalnum()):
-        return True  # two spaces: a colon, or an opening parenthesis after a space (원솔정린 (총 3명)
+        return True  # two spaces: a colon, or a parenthesis after a space (원솔정린 (총 3명)
     j = e + 1
     if not "가" <= d <= "힣":
         return False
