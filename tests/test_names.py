@@ -341,6 +341,138 @@ def test_more_negatives(text: str) -> None:
     assert all(n in ("김*영", "Jane Doe") for n in found), found
 
 
+# --- strong cues: a name that is also a common word, three-syllable given names ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a label with the value standing alone after it (comma, number, Latin word, field label)
+        ("인사기록카드 - 성명 표현, 생년월일 48년생", "표현"),
+        ("등록번호 230620-3861986, 보호자 남아 20.12.11 처방 변경", "남아"),
+        ("운전직 지원자 조원, 운전면허번호 13-93-482761-30", "조원"),
+        ("받는 분 박자, 0506-332-4233", "박자"),
+        ("신청인 성명: 소아 주민등록번호: 080227-4123456", "소아"),
+        ("기초연금 신청 - 신청인 정규(생년월일 1954/11/21)", "정규"),
+        ("피보험자 신규 님의 건강보험 증번호", "신규"),
+        ("대표자 정서 원장", "정서"),
+        # a name in parentheses next to the romanised-name field
+        ("여권번호: M001K6435 (안주, 영문성명 CHOI KYUJIN)", "안주"),
+        ("여권번호: M03419987 (정자, 영문성명 HONG YUNA)", "정자"),
+        # a title after a name that opens a field, the field closed after the title
+        ("실명확인 완료 (이식 고객, 주민번호 751010-1234567)", "이식"),
+        ("입원 수속: 이자 님, 주민번호 651119-2345678", "이자"),
+        ("[14:00] 박자 대리: 자료 공유드립니다", "박자"),
+    ],
+)
+def test_strong_cue_admits_a_common_word(text: str, name: str) -> None:
+    found = spans(text)
+    assert name in found, found
+    f = next(f for f in find_persons(text) if text[f.start : f.end] == name)
+    assert 0.5 <= f.score < 0.85  # the common-word reading keeps the score below a plain name's
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("증권 계좌 개설 고객 박명세숙, 연락처 010-7013-1234", "박명세숙"),
+        ("정성지혁 선배 결혼식 주소: 충북", "정성지혁"),
+        ("받는 분 은준찬희, 010-1822-2954", "은준찬희"),
+        ("출생일 2016년생, 부 박예택, 모 고범인성 Passport No. M12345678", "고범인성"),
+        ("상담 요청 - 성함 선우동미진, 휴대폰 010-6798-1234", "선우동미진"),
+        ("개인사업자 대출 - 대표자 남궁경인민, 사업자등록번호 923-81-12345", "남궁경인민"),
+        ("고객 홍준세용, 연락처 010-1382-1234", "홍준세용"),
+        ("좌 등록: 신한 157-738-591005 (이미나은 님 명의)", "이미나은"),
+        ("회의 참석자: 박수연, 신범하, 원솔정린 (총 3명)", "원솔정린"),
+    ],
+)
+def test_strong_cue_takes_a_three_syllable_given_name_whole(text: str, name: str) -> None:
+    assert name in spans(text)
+
+
+def test_strong_cue_lifts_a_short_given_name_over_the_threshold() -> None:
+    assert spans("증권 계좌 개설 고객 위균, 연락처") == ["위균"]
+    assert spans("연말정산 부양가족: 봉훈(배우자, 주민번호 220501-3123456)") == ["봉훈"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("ㅎㅇ 나 이경석이야 번호 바뀜 010-4912-1234", "이경석"),
+        ("ㅎㅇ 나 김찬하야 번호 바뀜", "김찬하"),
+        ("나 박린이야", "박린"),
+        ("나 김채주은이야", "김채주은"),
+        ("안녕하세요 저는 김민준입니다.", "김민준"),
+        ("저 이서연이에요", "이서연"),
+        ("저 이서아예요", "이서아"),
+        ("저 김민준인데요, 주문 문의드려요", "김민준"),
+        ("제 이름은 박지훈이야", "박지훈"),
+        ("제 이름은 최유진", "최유진"),
+    ],
+)
+def test_self_introductions_leave_the_copula_outside(text: str, name: str) -> None:
+    assert spans(text) == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # common words in ordinary sentences, no cue
+        "감정 표현이 서툴다",
+        "안주로 치킨을 시켰다",
+        "정자 아래에서 쉬었다",
+        "박자가 맞지 않는다",
+        "장기 이식 수술을 받았다",
+        "조원 모두 참석했다",
+        "남아 있는 재고가 없습니다",
+        # a cue, but the common word does not stand alone in a field
+        "예금주 이미 확인했습니다",
+        "이미 고객님의 상품이 발송되었습니다",
+        "보호자 동의, 서명 필요",
+        "고객 정보, 연락처 변경",
+        "신청인 주소, 연락처 기재",
+        "고객 유형, 등급 조회",
+        "환자 진단서, 소견서 첨부",
+        "대표 이미지, 로고 파일",
+        "정말 고객님, 감사합니다",
+        "환자 상태 안정, 활력징후 정상",
+        "담당 부서, 연락처",
+        # a modifier of the role noun after it
+        "(신규 고객, 기존 고객 모두 해당)",
+        "(장기 고객, 우수 고객)",
+        "정규 회원, 준회원 구분",
+        "소아 환자, 성인 환자 분리",
+        "(이식 환자, 65세)",
+        # a compound built on a common word before a title
+        "전자결재 담당자, 인사팀 문의",
+        "정부지원 담당자 연락처",
+        # self-introductions that are not names
+        "나 이번에 갈게",
+        "나 천재야",
+        "나 부자야",
+        "저 주부예요",
+        "나 진짜야",
+        "나 지금이야",
+        "나 여기야",
+        "나 강남이야",
+        "나 동생이야",
+        "나 선배야",
+        "나 최고야",
+        "나 오늘 생일이야",
+        "나 지금 집이야",
+        "저 신입입니다",
+    ],
+)
+def test_common_words_without_a_strong_cue(text: str) -> None:
+    assert spans(text) == []
+
+
+def test_a_common_word_read_on_its_cue_opens_no_list() -> None:
+    # 정원 may be the representative's name; 현원 after it is then not read as a second one
+    assert spans("대표 정원, 현원") == ["정원"]
+    assert spans("회의 참석자: 김지식, 이하, 도정철 (총 3명)") == ["김지식", "이하", "도정철"]
+
+
 # --- hard negatives -------------------------------------------------------------------------
 
 

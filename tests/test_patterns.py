@@ -61,6 +61,12 @@ POSITIVE = [
     ("서울 32바 1234 택시", "KR_VEHICLE_PLATE", "서울 32바 1234"),
     ("우편번호 06236", "KR_POSTAL_CODE", "06236"),
     ("(우) 63309 제주", "KR_POSTAL_CODE", "63309"),
+    # the pre-2015 NNN-NNN codes: with postcode context, or directly before an address
+    ("우편번호 135-080", "KR_POSTAL_CODE", "135-080"),
+    ("출국일 2025/04/12 [497-480] 대구광역시 달서구 월성동", "KR_POSTAL_CODE", "497-480"),
+    ("과태료 고지서 발송지: [473-275] 서울 관악구 봉천로 46", "KR_POSTAL_CODE", "473-275"),
+    ("[436-363] 경기도 고양시 일산동구", "KR_POSTAL_CODE", "436-363"),
+    ("690-170 제주특별자치도 제주시", "KR_POSTAL_CODE", "690-170"),
     ("생년월일: 1987년 3월 9일", "DATE_OF_BIRTH", "1987년 3월 9일"),
     ("생년월일 1987.03.09", "DATE_OF_BIRTH", "1987.03.09"),
     ("DOB 2001-11-30", "DATE_OF_BIRTH", "2001-11-30"),
@@ -101,6 +107,12 @@ NEGATIVE = [
     "생일 축하해요 1987년 2월 30일",
     "회의는 3층 회의실",
     "우편번호 64123",
+    # a bare NNN-NNN is some other number: no postcode context, no address after it
+    "번호 123-456 입니다",
+    "재고 135-080 확인",
+    "사건번호 123-456 서울중앙지법",  # a reference-number label, even before a region name
+    "코드 912-345 서울",  # 8xx and 9xx were never postcodes
+    "[012-345] 서울특별시",
 ]
 
 
