@@ -364,3 +364,65 @@ def test_bad_tls_options_are_usage_errors(pki: Pki, tmp_path: Path,
         assert str(files) not in r.output and str(pki.dir) not in r.output, (case, r.output)
         assert "PRIVATE KEY" not in r.output and key_pem not in r.output
     assert list(home.iterdir()) == []  # refused before the keyring or database was opened
+
+
+# -- the protect CLI as an mTLS client ----------------------------------------------------------
+
+
+def _engineer_token(server: Server, pki: Pki) -> str:
+    ctx = _ctx(trust=pki.ca.cert, cert=pki.client)
+    import secrets
+
+    def fresh() -> dict[str, str]:  # admin calls carry replay protection
+        return {"Authorization": f"Bearer {server.token}",
+                "X-Jikimi-Nonce": secrets.token_urlsafe(18),
+                "X-Jikimi-Timestamp": str(int(time.time()))}
+
+    with httpx.Client(base_url=server.url, verify=ctx, timeout=10) as c:
+        r = c.post("/v1/principals", headers=fresh(), json={
+            "name": f"eng-{time.monotonic_ns()}", "roles": ["data_engineer"], "region": "KR"})
+        assert r.status_code == 201, r.text
+        t = c.post(f"/v1/principals/{r.json()['id']}/tokens", headers=fresh(), json={})
+        assert t.status_code == 201, t.text
+        return str(t.json()["token"])
+
+
+def test_protect_cli_over_mutual_tls(server: Server, pki: Pki, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from jikimi.cli import app
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "text": "홍길동 고객님 연락처 010-2345-6789, 주민등록번호 900101-1234568"}\n',
+                   encoding="utf-8")
+    monkeypatch.setenv("JIKIMI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("JIKIMI_TOKEN", _engineer_token(server, pki))
+    monkeypatch.setenv("JIKIMI_TLS_CA", str(pki.ca.cert))
+    args = ["protect", str(src), "-o", str(tmp_path / "out"), "--keys", server.url]
+
+    # without a client certificate the service never answers: the job fails, writes nothing
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code != 0
+    assert not (tmp_path / "out" / "in.jsonl").exists() or \
+        "010-2345-6789" not in (tmp_path / "out" / "in.jsonl").read_text(encoding="utf-8")
+
+    assert server.token not in r.output
+    monkeypatch.setenv("JIKIMI_TLS_CLIENT_CERT", str(pki.client.cert))
+    monkeypatch.setenv("JIKIMI_TLS_CLIENT_KEY", str(pki.client.key))
+    r = CliRunner().invoke(app, [*args[:3], str(tmp_path / "out2"), *args[4:]])
+    assert r.exit_code == 0, r.output
+    out = (tmp_path / "out2" / "in.jsonl").read_text(encoding="utf-8")
+    assert "010-2345-6789" not in out and "900101-1234568" not in out
+
+    # half a client identity, or an encrypted key, is a usage error naming the variable
+    monkeypatch.delenv("JIKIMI_TLS_CLIENT_CERT")
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2 and "go together" in r.output
+    enc = tmp_path / "enc.key"
+    _write_key(enc, pki.client.private, password=b"pw")
+    monkeypatch.setenv("JIKIMI_TLS_CLIENT_CERT", str(pki.client.cert))
+    monkeypatch.setenv("JIKIMI_TLS_CLIENT_KEY", str(enc))
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2 and "JIKIMI_TLS_CLIENT_KEY" in r.output
+    assert str(enc) not in r.output

@@ -14,9 +14,10 @@ or after it); human output goes through rich. Findings never contain matched val
 from __future__ import annotations
 
 import contextlib
+import ssl
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import orjson
 import typer
@@ -303,10 +304,47 @@ def _remote_keyring(url: str, job_id: str | None) -> RemoteKeyring:
         err_console.print("[red]error:[/] --keys needs the service token in JIKIMI_TOKEN")
         raise typer.Exit(EXIT_USAGE)
     try:
-        return RemoteKeyring(url, token, job_id=job_id)
+        return RemoteKeyring(url, token, job_id=job_id, ssl_context=_client_tls())
     except KeyringError as exc:
         err_console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_USAGE) from None
+
+
+def _client_tls() -> ssl.SSLContext | None:
+    """TLS for ``--keys https://...`` from the environment: ``JIKIMI_TLS_CA`` (the service's
+    CA bundle, instead of the system's) and ``JIKIMI_TLS_CLIENT_CERT`` + ``JIKIMI_TLS_CLIENT_KEY``
+    (a client certificate for a service started with ``--tls-client-ca``). None: the system's
+    trust store, no client certificate. Bad files are usage errors naming the variable."""
+    import os
+
+    ca = os.environ.get("JIKIMI_TLS_CA") or None
+    cert = os.environ.get("JIKIMI_TLS_CLIENT_CERT") or None
+    key = os.environ.get("JIKIMI_TLS_CLIENT_KEY") or None
+    if ca is None and cert is None and key is None:
+        return None
+    if (cert is None) != (key is None):
+        _usage("JIKIMI_TLS_CLIENT_CERT and JIKIMI_TLS_CLIENT_KEY go together")
+    try:
+        ctx = ssl.create_default_context(cafile=ca)
+    except (ssl.SSLError, OSError):
+        _usage("JIKIMI_TLS_CA is not a readable PEM CA bundle")
+    if cert is not None and key is not None:
+        try:
+            ctx.load_cert_chain(cert, key, password=_no_key_password)
+        except (ssl.SSLError, OSError, ValueError, TypeError):
+            _usage("JIKIMI_TLS_CLIENT_CERT / JIKIMI_TLS_CLIENT_KEY are not a readable PEM "
+                   "certificate and its unencrypted private key")
+    return ctx
+
+
+def _no_key_password() -> str:
+    # an encrypted key would make OpenSSL prompt on the terminal mid-job: refuse it instead
+    raise ValueError("encrypted client key")
+
+
+def _usage(message: str) -> NoReturn:
+    err_console.print(f"[red]error:[/] {message}")
+    raise typer.Exit(EXIT_USAGE)
 
 
 def _access_log(keyring: object) -> AuditLog:
@@ -344,7 +382,7 @@ def protect(
     fmt: Annotated[str | None, typer.Option("--format", help="text, jsonl, csv or parquet (default: by extension).")] = None,
     document: Annotated[bool, typer.Option("--document", help="Plain text: one record per file.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON.")] = False,
-    keys: Annotated[str | None, typer.Option("--keys", help="URL of the home key service (token from JIKIMI_TOKEN); default: the local keyring.")] = None,
+    keys: Annotated[str | None, typer.Option("--keys", help="URL of the home key service (token from JIKIMI_TOKEN; for https, JIKIMI_TLS_CA and, for mutual TLS, JIKIMI_TLS_CLIENT_CERT + JIKIMI_TLS_CLIENT_KEY); default: the local keyring.")] = None,
     job_id: Annotated[str | None, typer.Option("--job-id", help="Job id sent with every key release (with --keys).")] = None,
 ) -> None:
     """De-identify INPUT into OUTPUT with owner-held keys; write OUTPUT/manifest.json.
