@@ -3,15 +3,22 @@ the loss figures are the lattice's (same NCP, discernibility and C_AVG definitio
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import orjson
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
-from jikimi.risk import TargetsNotMet, measure
+from jikimi.risk import AnonymizationReport, Targets, TargetsNotMet, measure
+from jikimi.risk.api import fix
+from jikimi.risk.cli import app
 from jikimi.risk.hierarchies import builtin
-from jikimi.risk.mondrian import _prepare, mondrian, partition
+from jikimi.risk.mondrian import MondrianReport, _prepare, mondrian, partition
 
 ADDR = [
     "서울특별시 강남구 역삼동 1",
@@ -175,7 +182,7 @@ def _independent_ncp(table: pa.Table, out: pa.Table, qi: list[str]) -> float:
         for cell in out.column(q).to_pylist():
             cover = sum(_covers(cell, v, q) for v in distinct)
             total += cover / len(distinct) if cover > 1 else 0.0
-    return total / (table.num_rows * len(qi))
+    return total / (int(table.num_rows) * len(qi))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -225,3 +232,59 @@ def test_partition_is_vectorised_over_many_rows() -> None:
     out, rep = mondrian(t, ["age", "sex", "addr"], 5, hierarchies=HIER)
     assert rep.after.k >= 5 and out.num_rows == n
     assert rep.ncp < 0.5
+
+
+# ------------------------------------------------------------------------------ API and CLI
+
+
+def _csv(tmp_path: Path, n: int = 60) -> Path:
+    rng = np.random.default_rng(3)
+    t = pa.table(
+        {
+            "나이": [str(a) for a in rng.integers(20, 80, n)],
+            "성별": list(rng.choice(["남", "여"], n)),
+            "주소": list(rng.choice(SIDO, n)),
+            "진단": list(rng.choice(["감기", "독감", "당뇨"], n)),
+        }
+    )
+    path = tmp_path / "t.csv"
+    pacsv.write_csv(t, path)
+    return path
+
+
+def test_fix_dispatches_and_refuses_l_and_t_for_mondrian() -> None:
+    t = pa.table({"age": list(range(20)), "dx": ["a", "b"] * 10})
+    out, rep = fix(t, ["age"], Targets(k=4), method="mondrian")
+    assert isinstance(rep, MondrianReport) and rep.after.k >= 4 and out.num_rows == 20
+    out, rep = fix(t, ["age"], Targets(k=4))  # default: the lattice
+    assert isinstance(rep, AnonymizationReport) and rep.after.k >= 4 and out.num_rows == 20
+    with pytest.raises(ValueError, match="k only"):
+        fix(t, ["age"], Targets(k=4, l=2, sensitive=("dx",)), method="mondrian")
+    with pytest.raises(ValueError, match="method must be"):
+        fix(t, ["age"], Targets(k=4), method="other")  # type: ignore[arg-type]
+
+
+def test_cli_method_mondrian_writes_table_and_report(tmp_path: Path) -> None:
+    path = _csv(tmp_path)
+    out = tmp_path / "out.csv"
+    args = [str(path), "--qi", "나이,성별,주소", "--sensitive", "진단", "--k", "5"]
+    res = CliRunner().invoke(app, [*args, "--method", "mondrian", "-o", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    rep = orjson.loads(res.output)["report"]
+    assert rep["method"] == "mondrian" and rep["suppressed"] == 0
+    assert rep["modes"] == {"나이": "numeric", "성별": "sex", "주소": "address"}
+    written = pacsv.read_csv(out, convert_options=pacsv.ConvertOptions(strings_can_be_null=False))
+    assert written.num_rows == rep["rows_out"] == 60
+    assert measure(written, ["나이", "성별", "주소"]).k >= 5 and rep["after"]["k"] >= 5
+    assert rep["after"]["l_distinct"] is not None  # sensitive figures reported, not targeted
+    res = CliRunner().invoke(app, [*args, "--method", "mondrian", "-o", str(out)])
+    assert res.exit_code == 0 and "Mondrian local recoding (k=5)" in res.output
+    assert "NCP" in res.output
+    res = CliRunner().invoke(app, [*args, "--l", "2", "--method", "mondrian", "-o", str(out)])
+    assert res.exit_code == 2 and "k only" in res.output
+    res = CliRunner().invoke(app, [*args, "--method", "nope", "-o", str(out)])
+    assert res.exit_code == 2
+    res = CliRunner().invoke(
+        app, [str(path), "--qi", "나이", "--k", "100", "--method", "mondrian", "-o", str(out)]
+    )
+    assert res.exit_code == 1  # fewer rows than k: not reachable

@@ -7,7 +7,9 @@ least information loss that meets the targets (:mod:`jikimi.risk.lattice`), supp
 classes that still miss them within the budget, *re-measures the output* and returns it with a
 report. ``enforce(table, qi, targets)`` is the same with the targets as one object, for the
 ``protect`` pipeline: it never returns a table that misses a target — it raises
-:class:`TargetsNotMet`.
+:class:`TargetsNotMet`. ``fix(table, qi, targets, method=...)`` is the CLI's entry point: the
+lattice (``flash``, default) or Mondrian's local recoding (``mondrian``, k only; see
+:mod:`jikimi.risk.mondrian`).
 
 Suppressed records are removed from the output table and counted in the report
 (``suppressed``, ``suppressed_rows``): ``rows_out + suppressed == rows_in`` always holds.
@@ -41,9 +43,12 @@ from jikimi.risk._groups import (
 from jikimi.risk.hierarchies import AppliedHierarchy, Hierarchy, apply_hierarchy, builtin, from_csv
 from jikimi.risk.lattice import Node, best_nodes, search
 from jikimi.risk.loss import average_class_size, discernibility, ncp, ncp_penalties
+from jikimi.risk.mondrian import MondrianReport, mondrian
 from jikimi.risk.suggest import hierarchy_for
 
 LModel = Literal["distinct", "entropy"]
+Method = Literal["flash", "mondrian"]
+METHODS: tuple[Method, ...] = ("flash", "mondrian")
 HierarchySpec = Hierarchy | str | Path
 _EPS = 1e-9
 
@@ -802,6 +807,39 @@ def enforce(
         f"no generalisation meets {_targets_text(targets)} once the released table is "
         f"re-measured (t-closeness against the released distribution needs more than "
         f"{targets.max_suppression:.1%} suppression)"
+    )
+
+
+def fix(
+    table: pa.Table,
+    qi: Sequence[str],
+    targets: Targets,
+    *,
+    method: Method = "flash",
+    ordered: Mapping[str, bool] | None = None,
+    population: pa.Table | None = None,
+) -> tuple[pa.Table, AnonymizationReport | MondrianReport]:
+    """What ``jikimi risk --k … -o OUT`` runs: :func:`enforce` (``flash``, the default: one
+    generalisation level per column, l and t targets, suppression) or
+    :func:`jikimi.risk.mondrian.mondrian` (``mondrian``: local recoding, k only, no
+    suppression). Why Flash is the default is measured in ``docs/design.md``.
+
+    Mondrian refuses l and t targets rather than ignore them: its cuts only keep k.
+    """
+    if method == "flash":
+        return enforce(table, qi, targets, ordered=ordered, population=population)
+    if method != "mondrian":
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if targets.l is not None or targets.t is not None:
+        raise ValueError("the mondrian method meets k only; use the flash method for l and t")
+    return mondrian(
+        table,
+        qi,
+        targets.k,
+        hierarchies=targets.hierarchies,
+        sensitive=targets.sensitive,
+        ordered=ordered,
+        population=population,
     )
 
 

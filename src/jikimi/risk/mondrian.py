@@ -58,7 +58,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -69,6 +69,9 @@ from jikimi.risk._groups import IntArray, combine, encode_all
 from jikimi.risk.hierarchies import STAR, Hierarchy, apply_hierarchy, builtin, from_csv
 from jikimi.risk.loss import average_class_size, discernibility, ncp
 from jikimi.risk.suggest import hierarchy_for
+
+if TYPE_CHECKING:  # api imports this module, so the report type is imported for checking only
+    from jikimi.risk.api import RiskReport
 
 BoolArray = npt.NDArray[np.bool_]
 HierarchySpec = Hierarchy | str | Path
@@ -130,13 +133,15 @@ class MondrianReport:
     average_class_size: float
     rounds: int
     seconds: float
-    before: Any = field(repr=False)
-    after: Any = field(repr=False)
+    before: RiskReport = field(repr=False)
+    after: RiskReport = field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        out = dict(self.__dict__)
-        out["before"] = self.before.to_dict() if self.before is not None else None
-        out["after"] = self.after.to_dict() if self.after is not None else None
+        """JSON-ready figures, ``method`` first so a reader of the report sees the recoding."""
+        out: dict[str, Any] = {"method": "mondrian"}
+        out.update(self.__dict__)
+        out["before"] = self.before.to_dict()
+        out["after"] = self.after.to_dict()
         return out
 
 
@@ -582,26 +587,39 @@ def mondrian(
     k: int,
     *,
     hierarchies: Mapping[str, HierarchySpec] | None = None,
+    sensitive: Sequence[str] = (),
+    ordered: Mapping[str, bool] | None = None,
+    population: pa.Table | None = None,
 ) -> tuple[pa.Table, MondrianReport]:
     """k-anonymise ``table`` on ``qi`` with Mondrian; returns the released table (same rows,
     same order, QI columns replaced by their partition's labels) and its report, measured on
     the output. Raises ``ValueError`` for ``k < 1``, unknown columns, or fewer than ``k`` rows
-    (:class:`jikimi.risk.api.TargetsNotMet` for the last)."""
+    (:class:`jikimi.risk.api.TargetsNotMet` for the last).
+
+    Only k is a target here: ``sensitive``, ``ordered`` and ``population`` feed the before /
+    after risk figures (l, t, journalist risk) as in :func:`jikimi.risk.api.anonymize`, they
+    do not steer the cuts.
+    """
     from jikimi.risk.api import TargetsNotMet, _check_columns, measure
 
     started = time.perf_counter()
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError("k must be an int >= 1")
     qi = list(qi)
+    sens = list(sensitive)
     if not qi:
         raise ValueError("at least one quasi-identifier is needed")
     _check_columns(table, qi, "QI")
+    _check_columns(table, sens, "sensitive")
+    overlap = set(qi) & set(sens)
+    if overlap:
+        raise ValueError(f"column(s) both QI and sensitive: {', '.join(sorted(overlap))}")
     n = table.num_rows
     if n < k:
         raise TargetsNotMet(f"k={k} needs at least {k} records, the table has {n}")
-    before = measure(table, qi, k_target=k)
+    before = measure(table, qi, sens, k_target=k, population=population, ordered=ordered)
     out, res, dims, weights, _ = run(table, qi, k, hierarchies)
-    after = measure(out, qi, k_target=k)
+    after = measure(out, qi, sens, k_target=k, ordered=ordered)
     if after.k < k:  # pragma: no cover - strict partitions are >= k by construction
         raise TargetsNotMet(f"Mondrian output has k={after.k} < {k}")
     pen = np.zeros(len(weights), dtype=np.float64)
