@@ -47,6 +47,8 @@ def tokenizer(entity_type: str, key: KeyHandle) -> Callable[[str], str]:
 
     def one(value: str) -> str:
         mac = hmac.digest(sub, normalize(value, entity_type).encode("utf-8"), "sha256")
-        return prefix + base64.b32encode(mac).decode("ascii")[:TOKEN_CHARS]
+        # base32 encodes 5-byte groups independently, so the first 15 bytes give exactly the
+        # first 24 characters of the whole MAC's encoding (and cost under half as much)
+        return prefix + base64.b32encode(mac[:15]).decode("ascii")[:TOKEN_CHARS]
 
     return one
