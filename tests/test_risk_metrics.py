@@ -10,7 +10,15 @@ import pyarrow as pa
 import pytest
 
 from jikimi.risk import measure
-from jikimi.risk._groups import combine, group_sizes
+from jikimi.risk import metrics as M
+from jikimi.risk._groups import (
+    _is_long_text,
+    _plain,
+    combine,
+    encode,
+    encode_codes,
+    group_sizes,
+)
 from jikimi.risk.hierarchies import BUILTIN, apply_hierarchy, from_csv, from_rows
 from jikimi.risk.lattice import best_nodes, search
 from jikimi.risk.loss import average_class_size, discernibility, ncp_penalties
@@ -140,6 +148,15 @@ def test_k_only_path_matches_the_class_id_path() -> None:
             fast.pop(key)
             slow.pop(key)
         assert fast == slow
+    # without a population table ``measure`` takes journalist and marketer risk from the
+    # prosecutor figures: they must be the very same floats as the general functions give
+    for _ in range(20):
+        sizes = rng.integers(0, 9, int(rng.integers(1, 2000))).astype(np.int64)
+        sizes[0] = max(int(sizes[0]), 1)
+        kt = int(rng.integers(1, 8))
+        pmax, pavg = M.prosecutor_risk(sizes)
+        assert M.journalist_risk(sizes, sizes, kt) == (pmax, M.below_k_share(sizes, kt))
+        assert M.marketer_risk(sizes, sizes) == pavg
     codes = [rng.integers(0, 1 << 20, 500) for _ in range(4)]  # 2**80 keys: combine fallback
     ids, count = combine(codes, [1 << 20] * 4)
     assert sorted(group_sizes(codes, [1 << 20] * 4)) == sorted(np.bincount(ids, minlength=count))
@@ -147,6 +164,22 @@ def test_k_only_path_matches_the_class_id_path() -> None:
     ids, count = combine(small, [3, 4])
     assert list(group_sizes(small, [3, 4])) == list(np.bincount(ids, minlength=count))
     assert len(group_sizes([np.zeros(0, dtype=np.int64)], [1])) == 0
+
+
+def test_long_text_codes_group_like_dictionary_encoding() -> None:
+    """Long text goes through Acero's grouper (``encode_codes``): the same groups as
+    ``dictionary_encode``, nulls one group, for plain, chunked and dictionary columns."""
+    values = [f"서울특별시 강남구 역삼동 {i % 37}" if i % 11 else None for i in range(5000)]
+    chunked = pa.chunked_array([values[:2000], values[2000:]])
+    for col in (pa.array(values), chunked, pa.array(values).dictionary_encode()):
+        assert _is_long_text(_plain(col))
+        codes, card = encode_codes(col)
+        ref, distinct = encode(col)
+        pairs = set(zip(codes.tolist(), ref.tolist(), strict=True))
+        assert card == len(distinct) == 38 == len(pairs) == len({c for c, _ in pairs})
+    codes, card = encode_codes(pa.array([], type=pa.string()))
+    assert card == 0 and len(codes) == 0
+    assert not _is_long_text(pa.array(["남", "여"] * 100))  # short text: dictionary_encode
 
 
 def test_empty_and_missing_columns() -> None:
