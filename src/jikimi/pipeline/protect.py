@@ -463,8 +463,10 @@ class ProtectJob:
                     parsed.append(None)
                     continue
             parsed.append((lineno, raw, obj, fields))
-        ready = self._scan_slices([item for item in parsed if isinstance(item, tuple)])
-        protected = iter(self.protector.protect_many([(r[3], r[4]) for r in ready], stats))
+        ready, subjects = self._scan_slices([item for item in parsed if isinstance(item, tuple)])
+        protected = iter(
+            self.protector.protect_many([(r[3], r[4]) for r in ready], stats, subjects=subjects)
+        )
         records = iter(ready)
         for item in parsed:  # input order: records, blank lines; quarantined ones leave a gap
             if item is None:
@@ -488,18 +490,20 @@ class ProtectJob:
 
     def _scan_slices(
         self, records: list[tuple[int, bytes, Any, dict[str, str]]],
-    ) -> list[tuple[int, bytes, Any, dict[str, str], dict[str, list[Finding]]]]:
+    ) -> tuple[list[tuple[int, bytes, Any, dict[str, str], dict[str, list[Finding]]]], list[str | None]]:
         """Scan a chunk's records slice by slice, letting the keyring start on each slice's
         subject keys while the next slice is scanned (a remote keyring's round trips then
-        overlap the scan; a local one ignores :meth:`RecordProtector.warm`)."""
+        overlap the scan; a local one ignores :meth:`RecordProtector.warm`). Returns the
+        scanned records and their subject ids."""
         ready = []
+        subjects: list[str | None] = []
         for i in range(0, len(records), SCAN_SLICE):
             part = records[i : i + SCAN_SLICE]
             results = iter(self.scanner.scan_many([t for r in part for t in r[3].values()]))
             done = [(*r, {name: next(results) for name in r[3]}) for r in part]
-            self.protector.warm([(r[3], r[4]) for r in done])
+            subjects.extend(self.protector.warm([(r[3], r[4]) for r in done]))
             ready.extend(done)
-        return ready
+        return ready, subjects
 
     # -- tables ------------------------------------------------------------------------------
 
@@ -525,6 +529,7 @@ class ProtectJob:
             rows.append(fields)
         replaced: dict[str, list[Any]] = {n: list(cols[n]) for n in scan_cols}
         items: list[tuple[dict[str, str], dict[str, list[Finding]]]] = []
+        subjects: list[str | None] = []
         for i in range(0, len(rows), SCAN_SLICE):  # slices: see _scan_slices
             part = rows[i : i + SCAN_SLICE]
             results = iter(self.scanner.scan_many([t for fields in part for t in fields.values()]))
@@ -538,10 +543,10 @@ class ProtectJob:
                         fs = resolve_overlaps([*fs, forced])
                     findings[n] = fs
                 done.append((fields, findings))
-            self.protector.warm(done)
+            subjects.extend(self.protector.warm(done))
             items.extend(done)
         kept: list[int] = []
-        for r, ((fields, _), new) in enumerate(zip(items, self.protector.protect_many(items, stats, column_rules=col_rules))):
+        for r, ((fields, _), new) in enumerate(zip(items, self.protector.protect_many(items, stats, column_rules=col_rules, subjects=subjects))):
             fr.records_in += 1
             if isinstance(new, RecordFailed):
                 quarantine(first_row + r, new.reason, orjson.dumps({n: cols[n][r] for n in names}, default=str), new.field)

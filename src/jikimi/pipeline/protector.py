@@ -91,16 +91,24 @@ class RecordProtector:
                 return self.keyring.subject_id_for(value, choice)
         return None
 
-    def warm(self, items: Sequence[tuple[Mapping[str, str], Mapping[str, list[Finding]]]]) -> None:
-        """Let a remote keyring start fetching these records' subject keys in the background
-        (see :meth:`jikimi.service.client.RemoteKeyring.warm_subjects`); a no-op for keyrings
-        that answer locally."""
+    def warm(
+        self, items: Sequence[tuple[Mapping[str, str], Mapping[str, list[Finding]]]]
+    ) -> list[str | None]:
+        """The records' subject ids (pass them on to :meth:`protect_many`), and a head start
+        for a remote keyring: it begins fetching those subjects' keys in the background (see
+        :meth:`jikimi.service.client.RemoteKeyring.warm_subjects`); local keyrings need none."""
+        subjects = self.subjects_of(items)
         warm = getattr(self.keyring, "warm_subjects", None)
-        if warm is None:
-            return
-        ids = [s for s in (self.subject_of(t, f) for t, f in items if any(f.values())) if s]
-        if ids:
-            warm(ids)
+        if warm is not None:
+            ids = [s for s in subjects if s is not None]
+            if ids:
+                warm(ids)
+        return subjects
+
+    def subjects_of(
+        self, items: Sequence[tuple[Mapping[str, str], Mapping[str, list[Finding]]]]
+    ) -> list[str | None]:
+        return [self.subject_of(t, f) if any(f.values()) else None for t, f in items]
 
     def protect_many(
         self,
@@ -108,6 +116,7 @@ class RecordProtector:
         stats: ProtectStats,
         *,
         column_rules: Mapping[str, Rule] | None = None,
+        subjects: Sequence[str | None] | None = None,
     ) -> list[dict[str, str] | RecordFailed]:
         """Protect a chunk of records: each result is the protected field texts, or the
         :class:`RecordFailed` that sends that record to quarantine.
@@ -115,7 +124,8 @@ class RecordProtector:
         Subject keys for the whole chunk are fetched (and created) in one keyring round trip:
         one transaction per chunk instead of one per record is what keeps per-subject keys
         affordable at millions of subjects."""
-        subjects = [self.subject_of(t, f) if any(f.values()) else None for t, f in items]
+        if subjects is None or len(subjects) != len(items):
+            subjects = self.subjects_of(items)
         ids = list(dict.fromkeys(s for s in subjects if s is not None))
         forgotten = self.keyring.forgotten_subjects(ids) if ids else set()
         keys = self.keyring.subject_keys([i for i in ids if i not in forgotten]) if ids else {}

@@ -112,6 +112,7 @@ class RemoteKeyring:
         self.releases = 0
         self.requests = 0
         self._warmer: ThreadPoolExecutor | None = None
+        self._sid: list[Any] | None = None  # [expires, subject-id key, uses left]
 
     def __repr__(self) -> str:  # never the token
         return f"RemoteKeyring({self.url!r}, job={self.job_id})"
@@ -189,6 +190,7 @@ class RemoteKeyring:
         """Drop every released key now (e.g. at the end of a job)."""
         with self._lock:
             self._cache.clear()
+            self._sid = None
 
     def _release(self, blobs: list[str]) -> list[KeyHandle]:
         out: list[KeyHandle] = []
@@ -236,6 +238,8 @@ class RemoteKeyring:
                          fresh=True)
         with self._lock:
             self._cache.pop(("current", purpose.value, name), None)
+            if purpose is Purpose.SUBJECT_ID:
+                self._sid = None
         return KeyRef(res["key_id"], int(res["version"]), Purpose(res["purpose"]))
 
     def list_keys(self) -> list[KeyRef]:
@@ -333,9 +337,23 @@ class RemoteKeyring:
         except (RemoteKeyringError, KeyNotFound, KeyringError, OSError, ValueError):
             pass  # the synchronous call after it repeats the request and reports the failure
 
+    def _subject_id_secret(self) -> bytes:
+        """The subject-id key, asked for once per record: a lock-free fast path, because a
+        background :meth:`warm_subjects` fetch holds the cache lock for its whole round trip and
+        the scan must not wait on it. Same TTL and max-uses bounds as the cache (a use count
+        raced by two threads may be off by a few; it only shortens or stretches the reuse)."""
+        cached = self._sid
+        if cached is not None and cached[2] > 0 and time.monotonic() < cached[0]:
+            cached[2] -= 1
+            return bytes(cached[1])
+        handle = self.current(Purpose.SUBJECT_ID)
+        secret = key_material(handle, Purpose.SUBJECT_ID)
+        self._sid = [time.monotonic() + self.ttl, secret, self.max_uses - 1]
+        return secret
+
     def subject_id_for(self, identifier_value: str, entity_type: str) -> str:
         """Same construction as :meth:`jikimi.keys.LocalKeyring.subject_id_for`."""
-        secret = key_material(self.current(Purpose.SUBJECT_ID), Purpose.SUBJECT_ID)
+        secret = self._subject_id_secret()
         message = encode_aad(
             "subject-id", entity_type, normalize_identifier(identifier_value, entity_type)
         )
@@ -348,6 +366,7 @@ class RemoteKeyring:
             self._warmer = None
         with self._lock:
             self._cache.clear()
+            self._sid = None
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
