@@ -192,6 +192,31 @@ def test_wrap_unwrap_releases_are_logged_with_job(svc: Svc) -> None:
     assert base64.urlsafe_b64decode(r.json()["keys"][0]["key"] + "=") == bytes(range(32))
 
 
+def test_subject_keys_released_in_one_request(svc: Svc) -> None:
+    body = {"ids": ["subj-a", "subj-b"], "release": True}
+    job = {"X-Jikimi-Job": "job-7"}
+    # a release is replay-protected like /v1/keys/unwrap, and needs a job id
+    r = svc.client.post("/v1/keys/subjects", headers=svc.h("engineer", **job), json=body)
+    assert r.status_code == 428 and "released" not in r.text
+    r = svc.client.post("/v1/keys/subjects", headers=svc.f("engineer"), json=body)
+    assert r.status_code == 403
+    r = svc.client.post("/v1/keys/subjects", headers=svc.f("officer", **job), json=body)
+    assert r.status_code == 403
+    r = svc.client.post("/v1/keys/subjects", headers=svc.f("engineer", **job), json=body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["keys"] == {} and sorted(out["released"]) == ["subj-a", "subj-b"]
+    local = svc.state.keyring.subject_keys(["subj-a", "subj-b"], create=False)
+    for sid, k in out["released"].items():
+        assert k["key_id"] == local[sid].key_id and k["purpose"] == "subject"
+        assert base64.urlsafe_b64decode(k["key"] + "=") == local[sid]._material
+    release = svc.state.log.entries(out["release_log_index"], out["release_log_index"] + 1)[0]
+    assert release["action"] == "unwrap" and release["decision"] == "allow"
+    assert "job=job-7" in release["detail"] and release["count"] == 2
+    everything = str(svc.state.log.entries(0, svc.state.log.size()))
+    assert all(k["key"] not in everything for k in out["released"].values())
+
+
 def test_audit_read_api(svc: Svc) -> None:
     svc.client.post("/v1/tokenize", headers=svc.h("engineer"),
                     json={"entity_type": "PHONE_NUMBER", "values": [PHONE]})

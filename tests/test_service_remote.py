@@ -106,7 +106,7 @@ def test_warm_subjects_fetches_ahead_and_failures_resurface(live: tuple[Svc, Liv
     with RemoteKeyring(server.url, s.tokens["engineer"], job_id="job-warm") as remote:
         remote.warm_subjects(ids)
         got = remote.subject_keys(ids)  # waits for the background fetch, then hits the cache
-        assert remote.requests == 2  # one /keys/subjects + one /keys/unwrap, from the warm-up
+        assert remote.requests == 1  # one /keys/subjects (create + release), from the warm-up
         local = s.state.keyring.subject_keys(ids, create=False)
         assert {k: h.key_id for k, h in got.items()} == {k: h.key_id for k, h in local.items()}
         assert all(got[k].subkey("t") == local[k].subkey("t") for k in ids)

@@ -197,12 +197,14 @@ class RemoteKeyring:
         for i in range(0, len(blobs), UNWRAP_CHUNK):
             res = self._call("POST", "/v1/keys/unwrap", {"wrapped": blobs[i : i + UNWRAP_CHUNK]},
                              fresh=True)
-            for k in res["keys"]:
-                material = base64.urlsafe_b64decode(k["key"] + "=" * (-len(k["key"]) % 4))
-                ref = KeyRef(k["key_id"], int(k["version"]), Purpose(k["purpose"]))
-                out.append(KeyHandle(ref, material))
+            out.extend(self._handle(k) for k in res["keys"])
         self.releases += len(out)
         return out
+
+    @staticmethod
+    def _handle(k: dict[str, Any]) -> KeyHandle:
+        material = base64.urlsafe_b64decode(k["key"] + "=" * (-len(k["key"]) % 4))
+        return KeyHandle(KeyRef(k["key_id"], int(k["version"]), Purpose(k["purpose"])), material)
 
     def _named(self, body: dict[str, Any]) -> KeyHandle:
         res = self._call("POST", "/v1/keys/datakey", body)
@@ -258,12 +260,14 @@ class RemoteKeyring:
     # -- SubjectKeyring -----------------------------------------------------------------------
 
     def _fetch_subjects(self, ids: list[str], create: bool) -> None:
-        res = self._call("POST", "/v1/keys/subjects", {"ids": ids, "create": create})
+        """Subject keys created (``create``) and released in one request (``release``: the
+        service decides and logs the release exactly as ``/v1/keys/unwrap`` would)."""
+        res = self._call("POST", "/v1/keys/subjects", {"ids": ids, "create": create,
+                                                       "release": True}, fresh=True)
         self._forgotten.update(res["forgotten"])
-        sids = list(res["keys"])
-        handles = self._release([res["keys"][s] for s in sids]) if sids else []
-        for sid, h in zip(sids, handles):
-            self._put(("subject", sid), h)
+        for sid, k in res["released"].items():
+            self._put(("subject", sid), self._handle(k))
+        self.releases += len(res["released"])
 
     def subject_keys(self, ids: Sequence[str], create: bool = True) -> dict[str, KeyHandle]:
         unique = list(dict.fromkeys(ids))

@@ -176,12 +176,17 @@ class UnwrapOut(BaseModel):
 class SubjectKeysIn(Strict):
     ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=256)]], Field(max_length=MAX_BATCH)]
     create: bool = True
+    release: bool = Field(default=False, description=(
+        "Also release the keys (the unwrap decision, logged; needs the replay-protection "
+        "headers): ``released`` then carries the key material and ``keys`` stays empty."))
 
 
 class SubjectKeysOut(BaseModel):
     keys: dict[str, str]
     forgotten: list[str]
     log_index: int
+    released: dict[str, ReleasedKey] = {}
+    release_log_index: int | None = None
 
 
 class KeyRefOut(BaseModel):
