@@ -161,6 +161,26 @@ def test_log_failure_fails_closed(svc: Svc) -> None:
         svc.state.log.log = real
 
 
+def test_failed_group_commit_fails_async_handlers_closed(svc: Svc, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The async handlers await the Merkle log's commit future: a commit that fails must turn
+    into 503 for every waiter, with no token or decision handed out."""
+    log = svc.state.log.log
+    assert hasattr(log, "submit")  # the real Merkle log, not a stand-in
+
+    def broken(entries: object, publish: bool = True) -> range:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(log, "_commit", broken)
+    r = svc.client.post("/v1/tokenize", json=TOK_BODY, headers=svc.h("engineer"))
+    assert r.status_code == 503 and "PHONE_NUMBER_" not in r.text
+    r = svc.client.post("/v1/decisions", headers=svc.h("engineer"), json={
+        "action": "tokenize", "resource": {"kind": "field", "entity_type": "PHONE_NUMBER"}})
+    assert r.status_code == 503 and "allowed" not in r.text
+    monkeypatch.undo()
+    r = svc.client.post("/v1/tokenize", json=TOK_BODY, headers=svc.h("engineer"))
+    assert r.status_code == 200  # the writer thread survived the failure
+
+
 def test_no_key_material_in_responses(svc: Svc) -> None:
     from jikimi.keys.base import Purpose, key_material
 
