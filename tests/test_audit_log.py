@@ -340,3 +340,20 @@ def test_detects_altered_tiles_and_forged_checkpoint(filled: tuple[Path, str], s
     assert mallory.vkey != signer.vkey
     _sql(db, f"UPDATE checkpoints SET note = '{Checkpoint(signer.name, 700, merkle.EMPTY_ROOT).sign(mallory)}'")
     assert any("checkpoint" in p and "trusted key" in p for p in _verify(db, signer, saved))
+
+
+def test_a_cancelled_waiter_does_not_stop_the_writer(tmp_path: Path, signer: Signer) -> None:
+    """An asyncio handler that is cancelled cancels its future; the writer must commit the
+    entry anyway and keep serving everyone else (it used to die on the cancelled future)."""
+    log = AuditLog(SqliteStore(tmp_path / "log.db"), signer)
+    try:
+        log.append(access_event("warm-up", decision="allow"))
+        with log._cv:  # the writer cannot take the queue until both are in it
+            gone = log.submit(access_event("left", decision="allow"))
+            assert gone.cancel()
+            kept = log.submit(access_event("kept", decision="allow"))
+        assert kept.result(timeout=10) >= 1
+        assert log.append(access_event("after", decision="allow")) == kept.result() + 1
+        assert [e["action"] for e in log.read(0, log.size)] == ["warm-up", "left", "kept", "after"]
+    finally:
+        log.close()

@@ -131,3 +131,17 @@ def test_sliced_scan_with_warm_up_gives_the_local_output(
     with RemoteKeyring(server.url, s.tokens["engineer"], job_id="job-slices") as remote:
         ProtectJob(remote, chunk_records=100).run(src, tmp_path / "remote")
     assert _outputs(tmp_path / "local") == _outputs(tmp_path / "remote")
+
+
+def test_subject_id_key_keeps_the_release_budget(live: tuple[Svc, LiveServer]) -> None:
+    s, server = live
+    with RemoteKeyring(server.url, s.tokens["engineer"], job_id="job-sid", max_uses=3) as remote:
+        for i in range(12):
+            remote.subject_id_for(f"90010{i % 10}-1234567", "KR_RRN")
+        assert remote.releases == 4  # 3 uses per release, not 3 x 3
+    with RemoteKeyring(server.url, s.tokens["engineer"], job_id="job-sid", ttl=0.3) as remote:
+        remote.subject_id_for("900101-1234567", "KR_RRN")
+        assert remote.releases == 1
+        time.sleep(0.4)
+        remote.subject_id_for("900101-1234567", "KR_RRN")
+        assert remote.releases == 2  # expired with its release, not 0.3 s after the last use

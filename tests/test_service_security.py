@@ -192,3 +192,24 @@ def test_no_key_material_in_responses(svc: Svc) -> None:
     for t in texts:
         for s in secrets_:
             assert s not in t
+
+
+def test_current_key_fetched_across_a_rotation_is_not_cached(svc: Svc, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from jikimi.keys.base import Purpose
+
+    st = svc.state
+    real = st.keyring.current
+
+    def rotated_meanwhile(purpose: Purpose, name: str = "default") -> object:
+        handle = real(purpose, name)
+        st.keyring.rotate(purpose, name)  # a rotation lands while this fetch is in flight
+        st.forget_current_keys()
+        return handle
+
+    monkeypatch.setattr(st.keyring, "current", rotated_meanwhile)
+    old = asyncio.run(st.current_key(Purpose.TOKEN, "race"))
+    monkeypatch.undo()
+    new = asyncio.run(st.current_key(Purpose.TOKEN, "race"))
+    assert new.version == old.version + 1  # the stale version was used once, never cached

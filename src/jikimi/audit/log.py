@@ -363,14 +363,20 @@ class AuditLog:
                     return
                 batch = self._queue[: self.max_batch]
                 del self._queue[: len(batch)]
+            # from here a waiter can no longer cancel (an asyncio handler that is cancelled
+            # cancels its future); an entry whose waiter already left is still committed - the
+            # log may hold a decision nobody acted on, never the reverse
+            waiting = [p.future.set_running_or_notify_cancel() for p in batch]
             try:
                 r = self._commit([p.entry for p in batch])
             except BaseException as exc:  # noqa: BLE001 - reported to every waiter; writer keeps serving
-                for p in batch:
-                    p.future.set_exception(exc)
+                for p, w in zip(batch, waiting):
+                    if w:
+                        p.future.set_exception(exc)
                 continue
-            for i, p in enumerate(batch):
-                p.future.set_result(r.start + i)
+            for i, (p, w) in enumerate(zip(batch, waiting)):
+                if w:
+                    p.future.set_result(r.start + i)
 
     def _commit(self, entries: Sequence[bytes], publish: bool = True) -> range:
         for e in entries:

@@ -187,7 +187,9 @@ class RemoteKeyring:
         self._cache[key] = _Entry(handle, time.monotonic() + self.ttl, self.max_uses - 1)
 
     def clear_cache(self) -> None:
-        """Drop every released key now (e.g. at the end of a job)."""
+        """Drop every released key now (e.g. at the end of a job), after stopping warm-ups
+        that could put keys back."""
+        self._stop_warming()
         with self._lock:
             self._cache.clear()
             self._sid = None
@@ -350,9 +352,17 @@ class RemoteKeyring:
         if cached is not None and cached[2] > 0 and time.monotonic() < cached[0]:
             cached[2] -= 1
             return bytes(cached[1])
-        handle = self.current(Purpose.SUBJECT_ID)
-        secret = key_material(handle, Purpose.SUBJECT_ID)
-        self._sid = [time.monotonic() + self.ttl, secret, self.max_uses - 1]
+        with self._lock:
+            handle = self.current(Purpose.SUBJECT_ID)
+            secret = key_material(handle, Purpose.SUBJECT_ID)
+            # take over the cache entry's own budget (expiry and remaining uses) so the fast
+            # path never stretches a release beyond the TTL and max-uses it was given
+            entry = self._cache.get(("current", Purpose.SUBJECT_ID.value, "default"))
+            if entry is not None and entry.handle is handle:
+                self._sid = [entry.expires, secret, entry.uses]
+                entry.uses = 0
+            else:
+                self._sid = None
         return secret
 
     def subject_id_for(self, identifier_value: str, entity_type: str) -> str:
@@ -364,10 +374,15 @@ class RemoteKeyring:
         digest = hmac.digest(secret, message, "sha256")[:16]
         return base64.b32encode(digest).decode("ascii").rstrip("=").lower()
 
-    def close(self) -> None:
+    def _stop_warming(self) -> None:
+        # queued warm-ups are dropped (they would release keys for records never written);
+        # one already on the wire finishes first
         if self._warmer is not None:
-            self._warmer.shutdown(wait=True)
+            self._warmer.shutdown(wait=True, cancel_futures=True)
             self._warmer = None
+
+    def close(self) -> None:
+        self._stop_warming()
         with self._lock:
             self._cache.clear()
             self._sid = None

@@ -20,7 +20,6 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from jikimi.keys.base import KeyHandle, Purpose
-
 from jikimi.policy.access import (
     ACTIONS,
     AccessPolicy,
@@ -33,7 +32,6 @@ from jikimi.service.audit import ServiceLog, event
 from jikimi.service.auth import Caller, TokenStore
 from jikimi.service.db import make_engine, migrate
 from jikimi.service.settings import Settings
-
 
 CURRENT_KEY_TTL = 1.0
 """Seconds a current key version is reused by :meth:`ServiceState.current_key`."""
@@ -143,6 +141,7 @@ class ServiceState:
         self.log = ServiceLog(raw_log)
         self.metrics = Metrics()
         self._current: dict[tuple[Purpose, str], tuple[float, KeyHandle]] = {}
+        self._generation = 0
 
     async def current_key(self, purpose: Purpose, name: str = "default") -> KeyHandle:
         """The keyring's current version of ``purpose/name``, cached for ``CURRENT_KEY_TTL``
@@ -155,12 +154,18 @@ class ServiceState:
         hit = self._current.get((purpose, name))
         if hit is not None and now - hit[0] < CURRENT_KEY_TTL:
             return hit[1]
+        generation = self._generation
         handle: KeyHandle = await run_in_threadpool(self.keyring.current, purpose, name)
-        self._current[(purpose, name)] = (now, handle)
+        if handle.purpose is not purpose:  # never cache (or serve) a key for another use
+            raise PermissionError(f"keyring returned a {handle.purpose.value} key for {purpose.value}")
+        if generation == self._generation:  # a rotation meanwhile: use it once, do not cache it
+            self._current[(purpose, name)] = (now, handle)
         return handle
 
     def forget_current_keys(self) -> None:
-        """Drop cached current versions (after a rotation)."""
+        """Drop cached current versions (after a rotation); a fetch that was in flight during
+        the rotation is not cached either."""
+        self._generation += 1
         self._current.clear()
 
     def close(self) -> None:
