@@ -124,8 +124,10 @@ class RecordProtector:
         Subject keys for the whole chunk are fetched (and created) in one keyring round trip:
         one transaction per chunk instead of one per record is what keeps per-subject keys
         affordable at millions of subjects."""
-        if subjects is None or len(subjects) != len(items):
+        if subjects is None:
             subjects = self.subjects_of(items)
+        elif len(subjects) != len(items):
+            raise ValueError("one subject id (or None) per item")
         ids = list(dict.fromkeys(s for s in subjects if s is not None))
         forgotten = self.keyring.forgotten_subjects(ids) if ids else set()
         keys = self.keyring.subject_keys([i for i in ids if i not in forgotten]) if ids else {}

@@ -78,16 +78,14 @@ async def tokenize(body: TokenizeIn, request: Request, caller: CallerDep) -> Tok
             key_id=key.key_id, key_version=key.version, extra={"mode": body.mode},
         )
     )
+    op: Callable[[str], str] = (
+        T.tokenizer(body.entity_type, key) if body.mode == "token"
+        else lambda v: T.fpe(v, body.entity_type, key)
+    )
     if body.mode == "token" and len(body.values) <= LOOP_BATCH:
-        values, errors = _each(body.values, T.tokenizer(body.entity_type, key))
-    elif body.mode == "token":  # a big batch would stall every other request on the loop
-        values, errors = await run_in_threadpool(
-            _each, body.values, T.tokenizer(body.entity_type, key)
-        )
-    else:
-        values, errors = await run_in_threadpool(
-            _each, body.values, lambda v: T.fpe(v, body.entity_type, key)
-        )
+        values, errors = _each(body.values, op)
+    else:  # a big batch, or FF1, would stall every other request on the loop
+        values, errors = await run_in_threadpool(_each, body.values, op)
     return TokenizeOut(
         entity_type=body.entity_type, mode=body.mode, key=str(key.ref), values=values,
         errors=errors, log_index=out.log_index,
