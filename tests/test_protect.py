@@ -49,6 +49,13 @@ def squash(s: str) -> str:
     return re.sub(r"[\s\-‐‑–—－.()/:]", "", s).lower()
 
 
+def _name_in(name: str, text: str) -> bool:
+    """Whether ``name`` stands in ``text`` as a name: not inside a word (honorifics and particles
+    may follow it), and a two-syllable name, which can begin another (surrogate) name, alone."""
+    tail = r"(?![가-힣])" if len(name) < 3 else ""
+    return re.search(rf"(?<![가-힣]){re.escape(name)}{tail}", text) is not None
+
+
 def test_no_gold_value_leaks(tmp_path: Path, keyring: LocalKeyring, corpus: list[dict[str, object]]) -> None:
     src = tmp_path / "in.jsonl"
     write_jsonl(src, corpus)
@@ -68,8 +75,13 @@ def test_no_gold_value_leaks(tmp_path: Path, keyring: LocalKeyring, corpus: list
                 # generalized, not removed: the full value must be gone from its own record
                 if v in own:
                     leaks.append((rec["id"], span["entity_type"]))
-            elif span["entity_type"] == "PERSON" or len(v) < 7:
-                # a realistic surrogate name may coincide with someone else's real name, and
+            elif span["entity_type"] == "PERSON":
+                # a realistic surrogate name may coincide with someone else's real name, or begin
+                # with a short one (정나 in a surrogate 정나연): check within the record, as a
+                # word of its own (the same rule as for detected names below)
+                if _name_in(value, line):
+                    leaks.append((rec["id"], span["entity_type"]))
+            elif len(v) < 7:
                 # short values occur by chance in ciphertexts: check within the record
                 if v in own:
                     leaks.append((rec["id"], span["entity_type"]))
@@ -88,10 +100,7 @@ def test_no_gold_value_leaks(tmp_path: Path, keyring: LocalKeyring, corpus: list
         for f in scan(text):
             value = text[f.start : f.end]
             if f.entity_type == "PERSON":
-                # a name must not start a word (honorifics and particles may follow it); a
-                # two-syllable name can begin another (surrogate) name, so it must stand alone
-                tail = r"(?![가-힣])" if len(value) < 3 else ""
-                if re.search(rf"(?<![가-힣]){re.escape(value)}{tail}", line):
+                if _name_in(value, line):
                     detected_leaks.append((rec["id"], f.entity_type))
                 continue
             v = squash(value)

@@ -463,7 +463,9 @@ class ProtectJob:
                     parsed.append(None)
                     continue
             parsed.append((lineno, raw, obj, fields))
-        ready, subjects = self._scan_slices([item for item in parsed if isinstance(item, tuple)])
+        scanned = [item for item in parsed if isinstance(item, tuple)]
+        findings, subjects = self._scan_slices([r[3] for r in scanned])
+        ready = [(*r, f) for r, f in zip(scanned, findings)]
         protected = iter(
             self.protector.protect_many([(r[3], r[4]) for r in ready], stats, subjects=subjects)
         )
@@ -489,21 +491,28 @@ class ProtectJob:
             fr.records_out += 1
 
     def _scan_slices(
-        self, records: list[tuple[int, bytes, Any, dict[str, str]]],
-    ) -> tuple[list[tuple[int, bytes, Any, dict[str, str], dict[str, list[Finding]]]], list[str | None]]:
-        """Scan a chunk's records slice by slice, letting the keyring start on each slice's
-        subject keys while the next slice is scanned (a remote keyring's round trips then
-        overlap the scan; a local one ignores :meth:`RecordProtector.warm`). Returns the
-        scanned records and their subject ids."""
-        ready = []
+        self, records: list[dict[str, str]],
+        adjust: Callable[[str, str, list[Finding]], list[Finding]] | None = None,
+    ) -> tuple[list[dict[str, list[Finding]]], list[str | None]]:
+        """Each record's findings per field (``adjust`` may amend a field's findings) and its
+        subject id, scanned slice by slice: after each slice the keyring may start on that
+        slice's subject keys while the next one is scanned (a remote keyring's round trips
+        then overlap the scan; a local one ignores :meth:`RecordProtector.warm`)."""
+        findings: list[dict[str, list[Finding]]] = []
         subjects: list[str | None] = []
         for i in range(0, len(records), SCAN_SLICE):
             part = records[i : i + SCAN_SLICE]
-            results = iter(self.scanner.scan_many([t for r in part for t in r[3].values()]))
-            done = [(*r, {name: next(results) for name in r[3]}) for r in part]
-            subjects.extend(self.protector.warm([(r[3], r[4]) for r in done]))
-            ready.extend(done)
-        return ready, subjects
+            results = iter(self.scanner.scan_many([t for fields in part for t in fields.values()]))
+            done = []
+            for fields in part:
+                found = {}
+                for name, text in fields.items():
+                    fs = next(results)
+                    found[name] = adjust(name, text, fs) if adjust is not None else fs
+                done.append((fields, found))
+            subjects.extend(self.protector.warm(done))
+            findings.extend(found for _, found in done)
+        return findings, subjects
 
     # -- tables ------------------------------------------------------------------------------
 
@@ -528,23 +537,15 @@ class ProtectJob:
                 fields[n] = v if isinstance(v, str) else _as_text(v)
             rows.append(fields)
         replaced: dict[str, list[Any]] = {n: list(cols[n]) for n in scan_cols}
-        items: list[tuple[dict[str, str], dict[str, list[Finding]]]] = []
-        subjects: list[str | None] = []
-        for i in range(0, len(rows), SCAN_SLICE):  # slices: see _scan_slices
-            part = rows[i : i + SCAN_SLICE]
-            results = iter(self.scanner.scan_many([t for fields in part for t in fields.values()]))
-            done = []
-            for fields in part:
-                findings: dict[str, list[Finding]] = {}
-                for n, text in fields.items():
-                    fs = next(results)
-                    forced = self._column_finding(n, text, profiles)
-                    if forced is not None and not any(f.start == forced.start and f.end == forced.end for f in fs):
-                        fs = resolve_overlaps([*fs, forced])
-                    findings[n] = fs
-                done.append((fields, findings))
-            subjects.extend(self.protector.warm(done))
-            items.extend(done)
+
+        def with_column_finding(n: str, text: str, fs: list[Finding]) -> list[Finding]:
+            forced = self._column_finding(n, text, profiles)
+            if forced is not None and not any(f.start == forced.start and f.end == forced.end for f in fs):
+                return resolve_overlaps([*fs, forced])
+            return fs
+
+        findings, subjects = self._scan_slices(rows, with_column_finding)
+        items = list(zip(rows, findings))
         kept: list[int] = []
         for r, ((fields, _), new) in enumerate(zip(items, self.protector.protect_many(items, stats, column_rules=col_rules, subjects=subjects))):
             fr.records_in += 1

@@ -351,7 +351,8 @@ class RemoteKeyring:
         cached = self._sid
         if cached is not None and cached[2] > 0 and time.monotonic() < cached[0]:
             cached[2] -= 1
-            return bytes(cached[1])
+            secret: bytes = cached[1]
+            return secret
         with self._lock:
             handle = self.current(Purpose.SUBJECT_ID)
             secret = key_material(handle, Purpose.SUBJECT_ID)
