@@ -78,7 +78,7 @@ def data_key(body: DataKeyIn, request: Request, caller: CallerDep) -> DataKeyOut
         target = f"{_purpose(body.purpose).value}/{body.name}"
     else:
         raise HTTPException(422, "give purpose (and name), or key_id and version")
-    if target.startswith("subject/") or target.startswith(f"{Purpose.SUBJECT.value}/"):
+    if target.startswith(("subject/", f"{Purpose.SUBJECT.value}/")):
         raise HTTPException(422, "subject keys come from /v1/keys/subjects")
     if target in RESERVED_KEYS:
         # the service's own wrapping key would unwrap every blob offline, and the forget-log
