@@ -426,3 +426,17 @@ def test_protect_cli_over_mutual_tls(server: Server, pki: Pki, tmp_path: Path,
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 2 and "JIKIMI_TLS_CLIENT_KEY" in r.output
     assert str(enc) not in r.output
+
+
+def test_a_readable_tls_key_is_warned_about(pki: Pki, tmp_path: Path) -> None:
+    from jikimi.service.cli import tls_key_exposure
+
+    key = tmp_path / "server.key"
+    key.write_bytes(pki.server.key.read_bytes())
+    key.chmod(0o600)
+    assert tls_key_exposure(key) is None
+    key.chmod(0o640)
+    assert "group" in (tls_key_exposure(key) or "")
+    key.chmod(0o644)
+    warning = tls_key_exposure(key) or ""
+    assert "every user" in warning and str(tmp_path) not in warning and "PRIVATE" not in warning

@@ -76,6 +76,21 @@ def tls_problem(cert: Path, key: Path, client_ca: Path | None) -> str | None:
     return None
 
 
+def tls_key_exposure(key: Path) -> str | None:
+    """A warning when the TLS private key is readable beyond its owner. Not refused, unlike the
+    keyring and the log key: Debian's convention (group ``ssl-cert``, mode 0640) is legitimate,
+    but a world-readable key lets any local user impersonate the key service."""
+    try:
+        mode = key.stat().st_mode & 0o777
+    except OSError:
+        return None
+    if mode & 0o004:
+        return f"--tls-key is readable by every user on this machine (mode {mode:o}); chmod 600 it"
+    if mode & 0o040:
+        return f"--tls-key is readable by its group (mode {mode:o}); make sure that group is meant to"
+    return None
+
+
 @app.command()
 def serve(
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default: SQLite in JIKIMI_HOME; postgresql://... for production).")] = None,
@@ -110,6 +125,8 @@ def serve(
     if tls_cert and tls_key and (problem := tls_problem(tls_cert, tls_key, tls_client_ca)):
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)
+    if tls_key is not None and (warning := tls_key_exposure(tls_key)):
+        typer.echo(f"warning: {warning}", err=True)
     try:
         from jikimi.service.app import create_app
 
