@@ -18,7 +18,7 @@ import asyncio
 import re
 import threading
 from concurrent.futures import Future
-from typing import Any, Protocol
+from typing import Any, Protocol, Required, TypedDict
 
 from starlette.concurrency import run_in_threadpool
 
@@ -150,6 +150,21 @@ class ServiceLog:
 
     def entries(self, start: int, end: int) -> list[dict[str, Any]]:
         return list(self._require().read(start, end))
+
+
+class EventFields(TypedDict, total=False):
+    """The fields of :func:`event` after the action (who, from where, the outcome, and what
+    was involved), for callers that pass them through."""
+
+    handler: Required[str]
+    source: Required[str]
+    decision: Required[str]
+    purpose: str | None
+    key_id: str | None
+    key_version: int | None
+    subject: str | None
+    count: int | None
+    details: dict[str, Any] | None
 
 
 def event(

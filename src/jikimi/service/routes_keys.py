@@ -181,8 +181,9 @@ def subject_keys(body: SubjectKeysIn, request: Request, caller: CallerDep) -> Su
     st = state_of(request)
     if body.release:
         fresh(request, caller)
+    ctx = context(request, caller)
     out = allowed(st.decide(
-        caller, "wrap", key_resource(Purpose.SUBJECT.value, "*"), context(request, caller),
+        caller, "wrap", key_resource(Purpose.SUBJECT.value, "*"), ctx,
         source=source_of(request), count=len(body.ids),
     ))
     try:
@@ -198,7 +199,7 @@ def subject_keys(body: SubjectKeysIn, request: Request, caller: CallerDep) -> Su
         return SubjectKeysOut(keys={sid: _wrap(st.keyring, h) for sid, h in handles.items()},
                               forgotten=sorted(forgotten), log_index=out.log_index)
     release = allowed(st.decide(
-        caller, "unwrap", key_resource(Purpose.SUBJECT.value, "*"), context(request, caller),
+        caller, "unwrap", key_resource(Purpose.SUBJECT.value, "*"), ctx,
         source=source_of(request), count=len(handles),
     )) if handles else None
     from jikimi.keys.base import key_material

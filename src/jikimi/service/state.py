@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -28,13 +28,24 @@ from jikimi.policy.access import (
     RequestContext,
     Resource,
 )
-from jikimi.service.audit import ServiceLog, event
+from jikimi.service.audit import EventFields, ServiceLog, event
 from jikimi.service.auth import Caller, TokenStore
 from jikimi.service.db import make_engine, migrate
 from jikimi.service.settings import Settings
 
 CURRENT_KEY_TTL = 1.0
 """Seconds a current key version is reused by :meth:`ServiceState.current_key`."""
+
+
+class DecisionUse(TypedDict, total=False):
+    """What a decision's log entry says beyond the decision itself: the key and data subject
+    involved, how many values, and handler-specific ``extra`` details."""
+
+    count: int | None
+    key_id: str | None
+    key_version: int | None
+    subject: str | None
+    extra: dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,60 +191,26 @@ class ServiceState:
     # -- the rule -----------------------------------------------------------------------------
 
     def decide(
-        self,
-        caller: Caller,
-        action: str,
-        resource: Resource,
-        ctx: RequestContext,
-        *,
-        source: str,
-        count: int | None = None,
-        key_id: str | None = None,
-        key_version: int | None = None,
-        subject: str | None = None,
-        extra: dict[str, Any] | None = None,
+        self, caller: Caller, action: str, resource: Resource, ctx: RequestContext, *,
+        source: str, **use: Unpack[DecisionUse],
     ) -> Outcome:
         """Decide, enforce checkable obligations, log (fail closed), return."""
-        decision, ev = self._decided(caller, action, resource, ctx, source=source, count=count,
-                                     key_id=key_id, key_version=key_version, subject=subject,
-                                     extra=extra)
+        decision, ev = self._decided(caller, action, resource, ctx, source, use)
         return Outcome(decision, self.log.append(ev))
 
     async def decide_async(
-        self,
-        caller: Caller,
-        action: str,
-        resource: Resource,
-        ctx: RequestContext,
-        *,
-        source: str,
-        count: int | None = None,
-        key_id: str | None = None,
-        key_version: int | None = None,
-        subject: str | None = None,
-        extra: dict[str, Any] | None = None,
+        self, caller: Caller, action: str, resource: Resource, ctx: RequestContext, *,
+        source: str, **use: Unpack[DecisionUse],
     ) -> Outcome:
         """:meth:`decide` for async handlers: the Cedar call (well under a millisecond) runs on
         the event loop and the log append is awaited, so a decision never occupies a worker
         thread while its group commit is fsynced."""
-        decision, ev = self._decided(caller, action, resource, ctx, source=source, count=count,
-                                     key_id=key_id, key_version=key_version, subject=subject,
-                                     extra=extra)
+        decision, ev = self._decided(caller, action, resource, ctx, source, use)
         return Outcome(decision, await self.log.append_async(ev))
 
     def _decided(
-        self,
-        caller: Caller,
-        action: str,
-        resource: Resource,
-        ctx: RequestContext,
-        *,
-        source: str,
-        count: int | None,
-        key_id: str | None,
-        key_version: int | None,
-        subject: str | None,
-        extra: dict[str, Any] | None,
+        self, caller: Caller, action: str, resource: Resource, ctx: RequestContext,
+        source: str, use: DecisionUse,
     ) -> tuple[Decision, dict[str, Any]]:
         """The decision and the log event that must be durable before anyone acts on it."""
         decision = self.policy.decide(AccessRequest(caller.principal, action, resource, ctx))
@@ -252,7 +229,7 @@ class ServiceState:
             "obligations": decision.obligations,
             "reasons": list(decision.reasons),
         }
-        details.update(extra or {})
+        details.update(use.get("extra") or {})
         logged_action = action
         if action not in ACTIONS:  # never let caller input become the log's action field
             logged_action = "unknown-action"
@@ -263,42 +240,16 @@ class ServiceState:
             source=source,
             decision="allow" if decision.allowed else "deny",
             purpose=ctx.purpose,
-            key_id=key_id,
-            key_version=key_version,
-            subject=subject,
-            count=count,
+            key_id=use.get("key_id"),
+            key_version=use.get("key_version"),
+            subject=use.get("subject"),
+            count=use.get("count"),
             details=details,
         )
 
-    def record(
-        self,
-        action: str,
-        *,
-        handler: str,
-        source: str,
-        decision: str,
-        purpose: str | None = None,
-        key_id: str | None = None,
-        key_version: int | None = None,
-        subject: str | None = None,
-        count: int | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> int:
+    def record(self, action: str, **fields: Unpack[EventFields]) -> int:
         """Log something that is not a policy decision (authentication failures, outcomes)."""
-        return self.log.append(
-            event(
-                action,
-                handler=handler,
-                source=source,
-                decision=decision,
-                purpose=purpose,
-                key_id=key_id,
-                key_version=key_version,
-                subject=subject,
-                count=count,
-                details=details,
-            )
-        )
+        return self.log.append(event(action, **fields))
 
 
 def enforce_obligations(decision: Decision, ctx: RequestContext) -> Decision:
