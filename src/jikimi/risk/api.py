@@ -23,7 +23,6 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -40,7 +39,13 @@ from jikimi.risk._groups import (
     encode_codes_all,
     group_sizes,
 )
-from jikimi.risk.hierarchies import AppliedHierarchy, Hierarchy, apply_hierarchy, builtin, from_csv
+from jikimi.risk.hierarchies import (
+    AppliedHierarchy,
+    HierarchySpec,
+    apply_hierarchy,
+    builtin,
+    resolve,
+)
 from jikimi.risk.lattice import Node, best_nodes, search
 from jikimi.risk.loss import average_class_size, discernibility, ncp, ncp_penalties
 from jikimi.risk.mondrian import MondrianReport, mondrian
@@ -49,7 +54,6 @@ from jikimi.risk.suggest import hierarchy_for
 LModel = Literal["distinct", "entropy"]
 Method = Literal["flash", "mondrian"]
 METHODS: tuple[Method, ...] = ("flash", "mondrian")
-HierarchySpec = Hierarchy | str | Path
 _EPS = 1e-9
 
 
@@ -388,15 +392,6 @@ class AnonymizationReport:
         return out
 
 
-def _resolve(spec: HierarchySpec) -> Hierarchy:
-    if isinstance(spec, Hierarchy):
-        return spec
-    text = str(spec)
-    if isinstance(spec, Path) or text.endswith((".csv", ".tsv", ".txt")):
-        return from_csv(text)
-    return builtin(text)
-
-
 @dataclass
 class _Snapshot:
     """The class table of an evaluated node: QI codes at the node's levels and size of each
@@ -430,7 +425,7 @@ class _Problem:
             self.qi, encode_all([table.column(q) for q in self.qi]), strict=True
         ):
             spec = targets.hierarchies.get(q)
-            h = _resolve(spec) if spec is not None else builtin(hierarchy_for(q, values[:1000]))
+            h = resolve(spec) if spec is not None else builtin(hierarchy_for(q, values[:1000]))
             applied = apply_hierarchy(h, values)
             self.applied.append(applied)
             self.penalties.append(ncp_penalties(applied))

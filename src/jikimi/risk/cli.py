@@ -35,13 +35,13 @@ from rich.table import Table
 from jikimi.risk.api import (
     METHODS,
     AnonymizationReport,
-    HierarchySpec,
     RiskReport,
     Targets,
     TargetsNotMet,
     fix,
     measure,
 )
+from jikimi.risk.hierarchies import HierarchySpec
 from jikimi.risk.mondrian import MondrianReport
 from jikimi.risk.suggest import suggest
 

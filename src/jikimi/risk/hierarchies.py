@@ -369,6 +369,20 @@ def from_csv(path: str | Path, name: str | None = None) -> Hierarchy:
     return from_rows(_csv_rows(text), name or Path(path).stem)
 
 
+HierarchySpec = Hierarchy | str | Path
+"""A hierarchy, the name of a bundled one, or a CSV file of user levels."""
+
+
+def resolve(spec: HierarchySpec) -> Hierarchy:
+    """A hierarchy object from a name, a CSV path (``.csv``/``.tsv``/``.txt``) or itself."""
+    if isinstance(spec, Hierarchy):
+        return spec
+    text = str(spec)
+    if isinstance(spec, Path) or text.endswith((".csv", ".tsv", ".txt")):
+        return from_csv(text)
+    return builtin(text)
+
+
 def _csv_rows(text: str) -> list[list[str]]:
     sample = text[:4096]
     delim = max((";", ",", "\t"), key=sample.count)

@@ -57,7 +57,6 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -66,7 +65,14 @@ import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
 
 from jikimi.risk._groups import IntArray, combine, encode_all
-from jikimi.risk.hierarchies import STAR, Hierarchy, apply_hierarchy, builtin, from_csv
+from jikimi.risk.hierarchies import (
+    STAR,
+    Hierarchy,
+    HierarchySpec,
+    apply_hierarchy,
+    builtin,
+    resolve,
+)
 from jikimi.risk.loss import average_class_size, discernibility, ncp
 from jikimi.risk.suggest import hierarchy_for
 
@@ -74,7 +80,6 @@ if TYPE_CHECKING:  # api imports this module, so the report type is imported for
     from jikimi.risk.api import RiskReport
 
 BoolArray = npt.NDArray[np.bool_]
-HierarchySpec = Hierarchy | str | Path
 
 _NUMBER_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_decimal)
 _DIGITS = re.compile(r"(\d+)")
@@ -146,16 +151,6 @@ class MondrianReport:
 
 
 # ------------------------------------------------------------------------------ preparation
-
-
-def _resolve(spec: HierarchySpec) -> Hierarchy:
-    """A hierarchy object from a name, a CSV path or itself (as :mod:`jikimi.risk.api`)."""
-    if isinstance(spec, Hierarchy):
-        return spec
-    text = str(spec)
-    if isinstance(spec, Path) or text.endswith((".csv", ".tsv", ".txt")):
-        return from_csv(text)
-    return builtin(text)
 
 
 def _natural(text: str) -> str:
@@ -289,7 +284,7 @@ def _prepare(
     dims = []
     for q, (c, values) in zip(qi, encoded, strict=True):
         spec = hierarchies.get(q)
-        h = _resolve(spec) if spec is not None else builtin(hierarchy_for(q, values[:1000]))
+        h = resolve(spec) if spec is not None else builtin(hierarchy_for(q, values[:1000]))
         col_type = table.column(q).type
         numbers = (
             _numbers(values) if any(t(col_type) for t in _NUMBER_TYPES) or h.name == "age" else None
