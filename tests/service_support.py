@@ -48,6 +48,15 @@ def drop_pg_schemas(*schemas: str) -> None:
             c.execute(f'DROP SCHEMA IF EXISTS "{s}" CASCADE')
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on now (for servers started as subprocesses)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def fresh_headers(token: str, **extra: str) -> dict[str, str]:
     """Authorization plus replay-protection headers (a new nonce each call)."""
     return {

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+from service_support import free_port
 
 SERVER = r"""
 import os, sys, uvicorn
@@ -29,14 +29,6 @@ if not tok.exists():
     tok.write_text(st.tokens.issue_token(pid, ttl=3600)[1])
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
 """
-
-
-def _port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return int(port)
 
 
 def _start(home: Path, port: int) -> subprocess.Popen[bytes]:
@@ -60,7 +52,7 @@ def _start(home: Path, port: int) -> subprocess.Popen[bytes]:
 def test_kill_9_under_load(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir(mode=0o700)
-    port = _port()
+    port = free_port()
     proc = _start(home, port)
     token = (home / "engineer.token").read_text()
     url = f"http://127.0.0.1:{port}"

@@ -27,6 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from service_support import free_port
 
 from jikimi.keys.base import Purpose
 from jikimi.service.client import RemoteKeyring, RemoteKeyringError
@@ -129,14 +130,6 @@ def _ctx(*, trust: Path | None, cert: Issued | None,
 # -- the server as a process --------------------------------------------------------------------
 
 
-def _port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = int(s.getsockname()[1])
-    s.close()
-    return port
-
-
 def _env(home: Path) -> dict[str, str]:
     env = dict(os.environ, JIKIMI_HOME=str(home), JIKIMI_PASSPHRASE="mtls test passphrase")
     for var in ("JIKIMI_AUDIT_DB", "JIKIMI_KEYS", "JIKIMI_TOKEN"):
@@ -169,7 +162,7 @@ def server(pki: Pki, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
     assert init.returncode == 0, init.stderr.decode()
     token = init.stdout.decode().strip().splitlines()[-1]
     assert token.startswith("jk_")
-    port = _port()
+    port = free_port()
     proc = subprocess.Popen(
         _jikimi("--db", db, "--host", "127.0.0.1", "--port", str(port),
                 "--tls-cert", str(pki.server.cert), "--tls-key", str(pki.server.key),
