@@ -317,6 +317,8 @@ def _client_tls() -> ssl.SSLContext | None:
     trust store, no client certificate. Bad files are usage errors naming the variable."""
     import os
 
+    from jikimi.service.cli import refuse_key_password
+
     ca = os.environ.get("JIKIMI_TLS_CA") or None
     cert = os.environ.get("JIKIMI_TLS_CLIENT_CERT") or None
     key = os.environ.get("JIKIMI_TLS_CLIENT_KEY") or None
@@ -330,16 +332,11 @@ def _client_tls() -> ssl.SSLContext | None:
         _usage("JIKIMI_TLS_CA is not a readable PEM CA bundle")
     if cert is not None and key is not None:
         try:
-            ctx.load_cert_chain(cert, key, password=_no_key_password)
+            ctx.load_cert_chain(cert, key, password=refuse_key_password)
         except (ssl.SSLError, OSError, ValueError, TypeError):
             _usage("JIKIMI_TLS_CLIENT_CERT / JIKIMI_TLS_CLIENT_KEY are not a readable PEM "
                    "certificate and its unencrypted private key")
     return ctx
-
-
-def _no_key_password() -> str:
-    # an encrypted key would make OpenSSL prompt on the terminal mid-job: refuse it instead
-    raise ValueError("encrypted client key")
 
 
 def _usage(message: str) -> NoReturn:

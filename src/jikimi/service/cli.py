@@ -35,12 +35,14 @@ def bootstrap_admin(settings: Settings, name: str = "admin", ttl: float = 30 * 2
         state.close()
 
 
-class _EncryptedKey(Exception):
-    pass
+class EncryptedKey(ValueError):
+    """A TLS private key file is passphrase-protected."""
 
 
-def _refuse_key_password() -> bytes:
-    raise _EncryptedKey
+def refuse_key_password() -> bytes:
+    """The ``password`` callback for ``load_cert_chain``: an encrypted key would make OpenSSL
+    prompt on the terminal; raise :class:`EncryptedKey` instead."""
+    raise EncryptedKey
 
 
 def tls_problem(cert: Path, key: Path, client_ca: Path | None) -> str | None:
@@ -60,8 +62,8 @@ def tls_problem(cert: Path, key: Path, client_ca: Path | None) -> str | None:
             return f"cannot read {option}: {exc.strerror or type(exc).__name__}"
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
-        ctx.load_cert_chain(str(cert), str(key), password=_refuse_key_password)
-    except _EncryptedKey:
+        ctx.load_cert_chain(str(cert), str(key), password=refuse_key_password)
+    except EncryptedKey:
         return "--tls-key is passphrase-protected; give the service an unencrypted key file " \
                "readable only by its user"
     except (ssl.SSLError, OSError, ValueError) as exc:
