@@ -6,8 +6,9 @@ Why it is built this way:
 * **Acknowledged means durable.** ``append`` returns only after the batch holding the entry has
   committed (entries, tiles and tree size in one transaction). Callers on many threads are
   group-committed by one writer thread, so one fsync covers many appends.
-* **Checkpoints never run ahead of the data.** A checkpoint is signed only after the batch it
-  covers committed, so after any crash every published checkpoint is a prefix of the durable tree.
+* **Checkpoints never run ahead of the data.** A group commit's checkpoint is written in the
+  same transaction as the batch it covers (one fsync), so after any crash every stored
+  checkpoint is a prefix of the durable tree.
 * **Integration is O(1) amortised per entry.** The right edge of the tree (a compact range plus
   the partial tile of each level) is kept in memory and rebuilt from tiles on open or when
   another writer (thread or process) moved the tree; every interior node is hashed exactly once.

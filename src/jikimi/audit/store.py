@@ -141,6 +141,11 @@ class _SqlStore(Store):
     P = "?"
     conn: Any
 
+    def add_checkpoint(self, size: int, note: str) -> None:
+        # the backend's transaction writes it: one INSERT per backend, shared with group commits
+        with self.write_txn() as tx:
+            tx.add_checkpoint(size, note)
+
     def tree(self) -> tuple[int, bytes | None]:
         with self.lock:
             row = self.conn.execute("SELECT size, root FROM tree WHERE id = 1").fetchone()
@@ -206,10 +211,6 @@ class SqliteStore(_SqlStore):
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
-
-    def add_checkpoint(self, size: int, note: str) -> None:
-        with self.lock:
-            self.conn.execute("INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?, ?)", (size, note))
 
     def bytes_used(self) -> int:
         with self.lock:
@@ -295,12 +296,6 @@ class PostgresStore(_SqlStore):
     def write_txn(self) -> Iterator[WriteTxn]:
         with self.lock, self.conn.transaction():
             yield _PgTxn(self.conn)
-
-    def add_checkpoint(self, size: int, note: str) -> None:
-        with self.lock:
-            self.conn.execute(
-                "INSERT INTO checkpoints (size, note) VALUES (%s, %s) ON CONFLICT DO NOTHING", (size, note)
-            )
 
     def bytes_used(self) -> int:
         total = 0
