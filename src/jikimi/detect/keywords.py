@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick
-
 from jikimi.detect.context import keyword_pattern
 
 CONTEXT: dict[str, tuple[str, ...]] = {
@@ -104,20 +102,10 @@ ALL_KEYWORDS = re.compile(
 )
 """Every context keyword of every type in one alternation, longest first: one search of a
 candidate's window tells all the types it has context for (a longer keyword such as
-외국인등록번호 wins over the shorter 등록번호 inside it, which is the intended reading)."""
-
-
-def _automaton() -> ahocorasick.Automaton:
-    auto = ahocorasick.Automaton()
-    for word, types in KEYWORD_TYPES.items():
-        auto.add_word(word, types)
-    auto.make_automaton()
-    return auto
-
-
-_AUTOMATON = _automaton()
-"""Aho-Corasick over all keywords (pyahocorasick, C): about twice as fast as the regex
-alternation on a context window, and it takes the longest keyword at each place."""
+외국인등록번호 wins over the shorter 등록번호 inside it, which is the intended reading). Matched
+leftmost-longest: at each place the longest keyword, then on after it (the native core walks a
+trie the same way)."""
+_FIND = ALL_KEYWORDS.findall
 
 
 def context_types(text: str, lo: int, start: int, end: int, hi: int) -> frozenset[str]:
@@ -126,11 +114,12 @@ def context_types(text: str, lo: int, start: int, end: int, hi: int) -> frozense
     number (``주문번호 …``): the closest label is the one that describes the value."""
     types: set[str] = set()
     last: frozenset[str] = _EMPTY
-    for _, last in _AUTOMATON.iter_long(text[lo:start].lower()):
+    for m in _FIND(text[lo:start].lower()):
+        last = KEYWORD_TYPES[m]
         types |= last
     if hi > end:
-        for _, t in _AUTOMATON.iter_long(text[end:hi].lower()):
-            types |= t
+        for m in _FIND(text[end:hi].lower()):
+            types |= KEYWORD_TYPES[m]
     if not types:
         return _EMPTY
     types.discard(NEGATIVE_KEY)

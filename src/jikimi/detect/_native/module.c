@@ -1,0 +1,303 @@
+/* module.c: the Python face of the native scan core, jikimi.detect._native.
+ *
+ * configure(cfg) loads the tables the Python modules define (one source of truth for the data);
+ * find_structured/find_persons/find_addresses(text) return raw findings as tuples, for the
+ * differential tests against the Python recognizers; scan_many(texts, min_score, mask) is the
+ * engine: one pass over the texts joined by "\0", overlap resolution, Finding objects out. */
+#include "jk.h"
+
+static const char *ENTITY_NAMES[JK_N_ENTITIES] = {
+    "KR_RRN", "KR_FRN", "KR_PASSPORT", "KR_DRIVER_LICENSE", "CREDIT_CARD", "KR_BANK_ACCOUNT",
+    "KR_HEALTH_INSURANCE", "PHONE_NUMBER", "EMAIL_ADDRESS", "PERSON", "KR_ADDRESS", "IP_ADDRESS",
+    "KR_VEHICLE_PLATE", "DATE_OF_BIRTH", "KR_POSTAL_CODE", "KR_BRN", "KR_CRN",
+};
+static const char *REC_NAMES[JR_N] = {
+    "kr_phone", "kr_brn", "kr_license", "kr_nhi", "kr_postal", "card", "kr_account", "kr_rrn",
+    "kr_frn", "kr_crn", "ipv4", "dob", "email", "ipv6", "kr_passport", "kr_plate", "masked",
+    "kr_person", "kr_address",
+};
+
+static PyObject *entity_str[JK_N_ENTITIES], *rec_str[JR_N];
+static PyTypeObject *finding_type; /* jikimi.detect.finding.Finding */
+static int priority[JK_N_ENTITIES];
+static int configured;
+
+typedef int (*finder)(const jch *, Py_ssize_t, jk_finds *);
+
+static jch *as_ucs4(PyObject *text, Py_ssize_t *n) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "scan() needs str, got %.80s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    *n = PyUnicode_GET_LENGTH(text);
+    return PyUnicode_AsUCS4Copy(text);
+}
+
+static int not_configured(void) {
+    if (!configured) { PyErr_SetString(PyExc_RuntimeError, "jikimi.detect._native.configure() was not called"); return 1; }
+    return 0;
+}
+
+static PyObject *raw_list(jk_finds *f) {
+    PyObject *out = PyList_New(f->n);
+    if (!out) return NULL;
+    for (Py_ssize_t i = 0; i < f->n; i++) {
+        jk_find *x = &f->v[i];
+        PyObject *t = Py_BuildValue("(OnndO)", entity_str[x->type], x->start, x->end, x->score, rec_str[x->rec]);
+        if (!t) { Py_DECREF(out); return NULL; }
+        PyList_SET_ITEM(out, i, t);
+    }
+    return out;
+}
+
+static PyObject *run_one(PyObject *text, finder fn) {
+    if (not_configured()) return NULL;
+    Py_ssize_t n;
+    jch *s = as_ucs4(text, &n);
+    if (!s) return NULL;
+    jk_finds f = {0};
+    int r = fn(s, n, &f);
+    PyMem_Free(s);
+    PyObject *out = r < 0 ? NULL : raw_list(&f);
+    jk_finds_free(&f);
+    return out;
+}
+
+static PyObject *py_find_structured(PyObject *m, PyObject *t) { return run_one(t, jk_find_structured); }
+static PyObject *py_find_persons(PyObject *m, PyObject *t) { return run_one(t, jk_find_persons); }
+static PyObject *py_find_addresses(PyObject *m, PyObject *t) { return run_one(t, jk_find_addresses); }
+
+/* ------------------------------------------------------------------ engine */
+
+static int cmp_by_start(const void *a, const void *b) {
+    const jk_find *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (x->end != y->end) return x->end < y->end ? -1 : 1;
+    return 0;
+}
+
+typedef struct { jk_find f; Py_ssize_t idx; } ranked;
+
+static int cmp_rank(const void *a, const void *b) {
+    const ranked *x = a, *y = b;
+    Py_ssize_t lx = x->f.end - x->f.start, ly = y->f.end - y->f.start;
+    if (lx != ly) return lx > ly ? -1 : 1;
+    if (x->f.score != y->f.score) return x->f.score > y->f.score ? -1 : 1;
+    if (priority[x->f.type] != priority[y->f.type]) return priority[x->f.type] > priority[y->f.type] ? -1 : 1;
+    if (x->f.start != y->f.start) return x->f.start < y->f.start ? -1 : 1;
+    return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+/* engine.resolve_overlaps on v[0..n): sorts v by (start, end), stable, and returns how many of
+ * the first entries are kept (the kept ones are moved to the front, sorted). */
+static Py_ssize_t resolve(jk_find *v, Py_ssize_t n) {
+    /* stable sort by (start, end): insertion sort, lists are short */
+    for (Py_ssize_t i = 1; i < n; i++) {
+        jk_find x = v[i];
+        Py_ssize_t j = i;
+        while (j > 0 && cmp_by_start(&v[j - 1], &x) > 0) { v[j] = v[j - 1]; j--; }
+        v[j] = x;
+    }
+    int overlap = 0;
+    for (Py_ssize_t i = 1; i < n; i++) if (v[i - 1].end > v[i].start) { overlap = 1; break; }
+    if (!overlap) return n;
+    ranked *r = PyMem_Malloc((size_t)n * sizeof(ranked));
+    if (!r) { PyErr_NoMemory(); return -1; }
+    for (Py_ssize_t i = 0; i < n; i++) { r[i].f = v[i]; r[i].idx = i; }
+    qsort(r, (size_t)n, sizeof(ranked), cmp_rank);
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int ok = 1;
+        for (Py_ssize_t j = 0; j < k; j++)
+            if (!(r[i].f.end <= v[j].start || r[i].f.start >= v[j].end)) { ok = 0; break; }
+        if (ok) v[k++] = r[i].f;
+    }
+    PyMem_Free(r);
+    for (Py_ssize_t i = 1; i < k; i++) {
+        jk_find x = v[i];
+        Py_ssize_t j = i;
+        while (j > 0 && cmp_by_start(&v[j - 1], &x) > 0) { v[j] = v[j - 1]; j--; }
+        v[j] = x;
+    }
+    return k;
+}
+
+static PyObject *make_finding(jk_find *f, Py_ssize_t base) {
+    PyObject *o = finding_type->tp_alloc(finding_type, 6);
+    if (!o) return NULL;
+    PyObject *st = PyLong_FromSsize_t(f->start - base), *en = PyLong_FromSsize_t(f->end - base);
+    PyObject *sc = PyFloat_FromDouble(f->score);
+    if (!st || !en || !sc) { Py_XDECREF(st); Py_XDECREF(en); Py_XDECREF(sc); Py_DECREF(o); return NULL; }
+    Py_INCREF(entity_str[f->type]); PyTuple_SET_ITEM(o, 0, entity_str[f->type]);
+    PyTuple_SET_ITEM(o, 1, st);
+    PyTuple_SET_ITEM(o, 2, en);
+    PyTuple_SET_ITEM(o, 3, sc);
+    Py_INCREF(rec_str[f->rec]); PyTuple_SET_ITEM(o, 4, rec_str[f->rec]);
+    Py_INCREF(Py_None); PyTuple_SET_ITEM(o, 5, Py_None);
+    return o;
+}
+
+static int cmp_pos(const void *a, const void *b) {
+    const jk_find *x = a, *y = b;
+    return x->start < y->start ? -1 : (x->start > y->start);
+}
+
+/* scan_many(texts, min_score, mask) -> list[list[Finding]] (Scanner.scan_many) */
+static PyObject *py_scan_many(PyObject *m, PyObject *args) {
+    PyObject *seq;
+    double min_score;
+    unsigned long mask;
+    if (!PyArg_ParseTuple(args, "Odk", &seq, &min_score, &mask)) return NULL;
+    if (not_configured()) return NULL;
+    PyObject *fast = PySequence_Fast(seq, "scan_many() needs a sequence of str");
+    if (!fast) return NULL;
+    Py_ssize_t nt = PySequence_Fast_GET_SIZE(fast), total = 0;
+    PyObject **items = PySequence_Fast_ITEMS(fast);
+    for (Py_ssize_t i = 0; i < nt; i++) {
+        if (!PyUnicode_Check(items[i])) {
+            PyErr_Format(PyExc_TypeError, "scan_many() needs str items, got %.80s", Py_TYPE(items[i])->tp_name);
+            Py_DECREF(fast);
+            return NULL;
+        }
+        total += PyUnicode_GET_LENGTH(items[i]) + 1;
+    }
+    PyObject *out = PyList_New(nt);
+    jch *s = PyMem_Malloc((size_t)(total ? total : 1) * sizeof(jch));
+    Py_ssize_t *starts = PyMem_Malloc((size_t)(nt ? nt : 1) * sizeof(Py_ssize_t));
+    jk_finds f = {0};
+    if (!out || !s || !starts) { if (!PyErr_Occurred()) PyErr_NoMemory(); goto fail; }
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t i = 0; i < nt; i++) {
+        starts[i] = pos;
+        Py_ssize_t len = PyUnicode_GET_LENGTH(items[i]);
+        if (!PyUnicode_AsUCS4(items[i], s + pos, len, 0) && len) goto fail;
+        pos += len;
+        s[pos++] = 0;
+    }
+    Py_ssize_t n = total ? total - 1 : 0;
+    if (jk_find_structured(s, n, &f) < 0 || jk_find_persons(s, n, &f) < 0 || jk_find_addresses(s, n, &f) < 0)
+        goto fail;
+    /* group by text: stable sort by start keeps the recognizers' order among equal starts, and
+     * resolve() only depends on the (start, end) order plus that original order */
+    Py_ssize_t *orig = NULL;
+    (void)orig;
+    {
+        /* counting pass: text index of each finding */
+        Py_ssize_t *ti = PyMem_Malloc((size_t)(f.n ? f.n : 1) * sizeof(Py_ssize_t));
+        Py_ssize_t *cnt = PyMem_Calloc((size_t)nt + 1, sizeof(Py_ssize_t));
+        jk_find *grouped = PyMem_Malloc((size_t)(f.n ? f.n : 1) * sizeof(jk_find));
+        if (!ti || !cnt || !grouped) { PyMem_Free(ti); PyMem_Free(cnt); PyMem_Free(grouped); PyErr_NoMemory(); goto fail; }
+        for (Py_ssize_t k = 0; k < f.n; k++) {
+            Py_ssize_t lo = 0, hi = nt; /* last start <= f.start */
+            while (hi - lo > 1) { Py_ssize_t mid = (lo + hi) / 2; if (starts[mid] <= f.v[k].start) lo = mid; else hi = mid; }
+            Py_ssize_t tl = PyUnicode_GET_LENGTH(items[lo]);
+            ti[k] = (f.v[k].end - starts[lo] > tl) ? -1 : lo; /* straddles two texts: dropped */
+            if (ti[k] >= 0) cnt[lo + 1]++;
+        }
+        for (Py_ssize_t i = 0; i < nt; i++) cnt[i + 1] += cnt[i];
+        Py_ssize_t *fill = PyMem_Malloc((size_t)(nt ? nt : 1) * sizeof(Py_ssize_t));
+        if (!fill) { PyMem_Free(ti); PyMem_Free(cnt); PyMem_Free(grouped); PyErr_NoMemory(); goto fail; }
+        memcpy(fill, cnt, (size_t)nt * sizeof(Py_ssize_t));
+        for (Py_ssize_t k = 0; k < f.n; k++) if (ti[k] >= 0) grouped[fill[ti[k]]++] = f.v[k];
+        PyMem_Free(fill);
+        PyMem_Free(ti);
+        int err = 0;
+        for (Py_ssize_t i = 0; i < nt && !err; i++) {
+            jk_find *g = grouped + cnt[i];
+            Py_ssize_t gn = cnt[i + 1] - cnt[i];
+            Py_ssize_t kept = gn > 1 ? resolve(g, gn) : gn;
+            if (kept < 0) { err = 1; break; }
+            Py_ssize_t nk = 0;
+            for (Py_ssize_t k = 0; k < kept; k++)
+                if (g[k].score >= min_score && ((mask >> g[k].type) & 1)) g[nk++] = g[k];
+            PyObject *lst = PyList_New(nk);
+            if (!lst) { err = 1; break; }
+            for (Py_ssize_t k = 0; k < nk; k++) {
+                PyObject *o = make_finding(&g[k], starts[i]);
+                if (!o) { Py_DECREF(lst); lst = NULL; err = 1; break; }
+                PyList_SET_ITEM(lst, k, o);
+            }
+            if (lst) PyList_SET_ITEM(out, i, lst);
+        }
+        PyMem_Free(cnt);
+        PyMem_Free(grouped);
+        if (err) goto fail;
+    }
+    jk_finds_free(&f);
+    PyMem_Free(s);
+    PyMem_Free(starts);
+    Py_DECREF(fast);
+    return out;
+fail:
+    jk_finds_free(&f);
+    PyMem_Free(s);
+    PyMem_Free(starts);
+    Py_XDECREF(out);
+    Py_DECREF(fast);
+    return NULL;
+}
+
+static PyObject *py_configure(PyObject *m, PyObject *cfg) {
+    if (!PyDict_Check(cfg)) { PyErr_SetString(PyExc_TypeError, "configure() needs a dict"); return NULL; }
+    PyObject *ft = jk_cfg_item(cfg, "finding_type"), *prio = jk_cfg_item(cfg, "priority");
+    if (!ft || !prio) return NULL;
+    if (!PyType_Check(ft) || !PyType_IsSubtype((PyTypeObject *)ft, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "finding_type must be a tuple subclass");
+        return NULL;
+    }
+    for (int i = 0; i < JK_N_ENTITIES; i++) {
+        PyObject *p = PyDict_GetItemString(prio, ENTITY_NAMES[i]);
+        if (!p) { PyErr_Format(PyExc_KeyError, "no priority for %s", ENTITY_NAMES[i]); return NULL; }
+        long v = PyLong_AsLong(p);
+        if (v == -1 && PyErr_Occurred()) return NULL;
+        priority[i] = (int)v;
+    }
+    if (jk_configure_context(cfg) < 0 || jk_configure_structured(cfg) < 0 ||
+        jk_configure_persons(cfg) < 0 || jk_configure_addresses(cfg) < 0)
+        return NULL;
+    Py_INCREF(ft);
+    Py_XSETREF(finding_type, (PyTypeObject *)ft);
+    configured = 1;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"configure", py_configure, METH_O, "Load the recognizers' tables (a dict built by jikimi.detect.native)."},
+    {"find_structured", py_find_structured, METH_O, "Raw findings of patterns.find_structured, as tuples."},
+    {"find_persons", py_find_persons, METH_O, "Raw findings of names.find_persons, as tuples."},
+    {"find_addresses", py_find_addresses, METH_O, "Raw findings of addresses.find_addresses, as tuples."},
+    {"scan_many", py_scan_many, METH_VARARGS, "scan_many(texts, min_score, entity_mask) -> list[list[Finding]]"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "jikimi.detect._native", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__native(void) {
+    PyObject *m = PyModule_Create(&moddef);
+    if (!m) return NULL;
+    PyObject *ents = PyTuple_New(JK_N_ENTITIES), *recs = PyTuple_New(JR_N);
+    if (!ents || !recs) goto fail;
+    for (int i = 0; i < JK_N_ENTITIES; i++) {
+        entity_str[i] = PyUnicode_InternFromString(ENTITY_NAMES[i]);
+        if (!entity_str[i]) goto fail;
+        Py_INCREF(entity_str[i]);
+        PyTuple_SET_ITEM(ents, i, entity_str[i]);
+    }
+    for (int i = 0; i < JR_N; i++) {
+        rec_str[i] = PyUnicode_InternFromString(REC_NAMES[i]);
+        if (!rec_str[i]) goto fail;
+        Py_INCREF(rec_str[i]);
+        PyTuple_SET_ITEM(recs, i, rec_str[i]);
+    }
+    if (PyModule_AddObject(m, "ENTITIES", ents) < 0) goto fail;
+    ents = NULL;
+    if (PyModule_AddObject(m, "RECOGNIZERS", recs) < 0) goto fail;
+    recs = NULL;
+    if (PyModule_AddIntConstant(m, "NEGATIVE_BIT", JK_NEGATIVE) < 0) goto fail;
+    return m;
+fail:
+    Py_XDECREF(ents);
+    Py_XDECREF(recs);
+    Py_DECREF(m);
+    return NULL;
+}

@@ -1,0 +1,4 @@
+/* names.c: names.find_persons in C (being ported). */
+#include "jk.h"
+int jk_configure_persons(PyObject *cfg) { (void)cfg; return 0; }
+int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) { (void)s; (void)n; (void)out; return 0; }
