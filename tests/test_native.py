@@ -19,7 +19,7 @@ from bench.corpus import generate
 from jikimi.detect import addresses, names, native, patterns
 from jikimi.detect.context import RECORD_SEPARATOR
 
-core = native.load()
+core = native.core()
 pytestmark = pytest.mark.skipif(core is None, reason="native scan core not built")
 
 PAIRS: dict[str, tuple[Callable[[str], list[Any]], str]] = {
@@ -86,3 +86,18 @@ def test_generated(name: str, text: str) -> None:
 @given(text=st.text(max_size=60))
 def test_arbitrary_unicode(name: str, text: str) -> None:
     _check(name, text)
+
+
+@pytest.mark.parametrize(
+    ("entities", "min_score"), [(None, 0.5), (None, 0.0), ("PERSON,KR_RRN,PHONE_NUMBER", 0.7)]
+)
+def test_engine_scan_many(entities: str | None, min_score: float) -> None:
+    """The whole engine: overlap resolution, score threshold and entity selection included."""
+    from jikimi.detect.engine import Scanner
+    from jikimi.detect.recognizers import default_recognizers
+
+    assert core is not None
+    ref = Scanner(entities=entities, min_score=min_score, recognizers=default_recognizers())
+    mask = native.entity_mask(ref.entities)
+    texts = _CORPUS[:1500]
+    assert core.scan_many(texts, min_score, mask) == ref.scan_many(texts)

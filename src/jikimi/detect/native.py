@@ -19,6 +19,10 @@ from typing import Any
 from jikimi.detect.finding import Finding
 from jikimi.entities import ENTITY_TYPES
 
+COMPLETE = False
+"""Whether every recognizer of the default set has its native twin (set while the port is
+under way: until then the engine keeps to the Python recognizers)."""
+
 _module: ModuleType | None = None
 _tried = False
 
@@ -44,7 +48,7 @@ def _tables(mod: ModuleType) -> dict[str, Any]:
     return cfg
 
 
-def load() -> ModuleType | None:
+def core() -> ModuleType | None:
     """The configured native core, or None when it is not built (or JIKIMI_PURE_PYTHON is set)."""
     global _module, _tried
     if _tried:
@@ -61,9 +65,14 @@ def load() -> ModuleType | None:
     return _module
 
 
+def load() -> ModuleType | None:
+    """The core for the engine: :func:`core` once the port is :data:`COMPLETE`."""
+    return core() if COMPLETE else None
+
+
 def entity_mask(entities: frozenset[str]) -> int:
     """Bit mask of ``entities`` in the core's type order."""
-    mod = load()
+    mod = core()
     if mod is None:
         raise RuntimeError("the native scan core is not available")
     return sum(1 << i for i, name in enumerate(mod.ENTITIES) if name in entities)
