@@ -163,7 +163,13 @@ def _emit_json(results: object, show_values: bool) -> None:
     dumps = orjson.dumps
     for r in results:  # type: ignore[attr-defined]
         assert isinstance(r, RecordResult)
-        fs = [f.to_dict(r.texts[f.field or ""] if show_values else None) for f in r.findings]
+        if show_values:
+            fs = [f.to_dict(r.texts[f.field or ""]) for f in r.findings]
+        else:  # Finding.to_dict inline: this loop runs once per finding of the corpus
+            fs = [
+                {"field": f[5], "start": f[1], "end": f[2], "entity_type": f[0], "score": round(f[3], 3)}
+                for f in r.findings
+            ]
         buf.append(dumps({"id": r.id, "findings": fs}))
         if len(buf) >= 1024:
             out.write(b"\n".join(buf) + b"\n")

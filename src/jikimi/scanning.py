@@ -179,19 +179,29 @@ class ScanJob:
         if not batch:
             return
         texts = [t for rec in batch for t in rec.fields.values()]
-        per_text = iter(self.scanner.scan_many(texts))
+        names = [name for rec in batch for name in rec.fields]
+        per_text = iter(self.scanner.scan_many(texts, names))
+        chars = 0
         for rec in batch:
-            findings: list[Finding] = []
+            if len(rec.fields) == 1 and not profiles:
+                # the common case (one text field, no table profile): findings as they come
+                findings = next(per_text)
+                for text in rec.fields.values():
+                    chars += len(text)
+                yield self._record_result(rec, findings)
+                continue
+            findings = []
             for name, text in rec.fields.items():
                 found = next(per_text)
                 prof = profiles.get(name)
                 if prof is not None and prof.entity_type is not None:
                     cell = cell_finding(prof, text)
                     if cell is not None and cell.entity_type in self.scanner.entities:
-                        found = resolve_overlaps([*found, cell])
-                findings.extend(f.with_field(name) for f in found)
-                self.summary.chars += len(text)
+                        found = resolve_overlaps([*found, cell.with_field(name)])
+                findings.extend(found)
+                chars += len(text)
             yield self._record_result(rec, findings)
+        self.summary.chars += chars
 
     def _record_result(self, rec: Record, findings: list[Finding]) -> RecordResult:
         s = self.summary

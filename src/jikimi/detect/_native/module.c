@@ -122,7 +122,7 @@ static Py_ssize_t resolve(jk_find *v, Py_ssize_t n) {
     return k;
 }
 
-static PyObject *make_finding(jk_find *f, Py_ssize_t base) {
+static PyObject *make_finding(jk_find *f, Py_ssize_t base, PyObject *field) {
     PyObject *o = finding_type->tp_alloc(finding_type, 6);
     if (!o) return NULL;
     PyObject *st = PyLong_FromSsize_t(f->start - base), *en = PyLong_FromSsize_t(f->end - base);
@@ -133,7 +133,7 @@ static PyObject *make_finding(jk_find *f, Py_ssize_t base) {
     PyTuple_SET_ITEM(o, 2, en);
     PyTuple_SET_ITEM(o, 3, sc);
     Py_INCREF(rec_str[f->rec]); PyTuple_SET_ITEM(o, 4, rec_str[f->rec]);
-    Py_INCREF(Py_None); PyTuple_SET_ITEM(o, 5, Py_None);
+    Py_INCREF(field); PyTuple_SET_ITEM(o, 5, field);
     return o;
 }
 
@@ -142,16 +142,25 @@ static int cmp_pos(const void *a, const void *b) {
     return x->start < y->start ? -1 : (x->start > y->start);
 }
 
-/* scan_many(texts, min_score, mask) -> list[list[Finding]] (Scanner.scan_many) */
+/* scan_many(texts, min_score, mask, fields=None) -> list[list[Finding]] (Scanner.scan_many);
+ * fields, when given, holds the Finding.field value for each text. */
 static PyObject *py_scan_many(PyObject *m, PyObject *args) {
-    PyObject *seq;
+    PyObject *seq, *fields_arg = Py_None, *ffast = NULL;
     double min_score;
     unsigned long mask;
-    if (!PyArg_ParseTuple(args, "Odk", &seq, &min_score, &mask)) return NULL;
+    if (!PyArg_ParseTuple(args, "Odk|O", &seq, &min_score, &mask, &fields_arg)) return NULL;
     if (not_configured()) return NULL;
     PyObject *fast = PySequence_Fast(seq, "scan_many() needs a sequence of str");
     if (!fast) return NULL;
     Py_ssize_t nt = PySequence_Fast_GET_SIZE(fast), total = 0;
+    if (fields_arg != Py_None) {
+        ffast = PySequence_Fast(fields_arg, "scan_many() fields must be a sequence");
+        if (!ffast) { Py_DECREF(fast); return NULL; }
+        if (PySequence_Fast_GET_SIZE(ffast) != nt) {
+            PyErr_SetString(PyExc_ValueError, "scan_many() needs one field per text");
+            Py_DECREF(ffast); Py_DECREF(fast); return NULL;
+        }
+    }
     PyObject **items = PySequence_Fast_ITEMS(fast);
     for (Py_ssize_t i = 0; i < nt; i++) {
         if (!PyUnicode_Check(items[i])) {
@@ -179,8 +188,6 @@ static PyObject *py_scan_many(PyObject *m, PyObject *args) {
         goto fail;
     /* group by text: stable sort by start keeps the recognizers' order among equal starts, and
      * resolve() only depends on the (start, end) order plus that original order */
-    Py_ssize_t *orig = NULL;
-    (void)orig;
     {
         /* counting pass: text index of each finding */
         Py_ssize_t *ti = PyMem_Malloc((size_t)(f.n ? f.n : 1) * sizeof(Py_ssize_t));
@@ -213,7 +220,7 @@ static PyObject *py_scan_many(PyObject *m, PyObject *args) {
             PyObject *lst = PyList_New(nk);
             if (!lst) { err = 1; break; }
             for (Py_ssize_t k = 0; k < nk; k++) {
-                PyObject *o = make_finding(&g[k], starts[i]);
+                PyObject *o = make_finding(&g[k], starts[i], ffast ? PySequence_Fast_GET_ITEM(ffast, i) : Py_None);
                 if (!o) { Py_DECREF(lst); lst = NULL; err = 1; break; }
                 PyList_SET_ITEM(lst, k, o);
             }
@@ -226,6 +233,7 @@ static PyObject *py_scan_many(PyObject *m, PyObject *args) {
     jk_finds_free(&f);
     PyMem_Free(s);
     PyMem_Free(starts);
+    Py_XDECREF(ffast);
     Py_DECREF(fast);
     return out;
 fail:
@@ -233,6 +241,7 @@ fail:
     PyMem_Free(s);
     PyMem_Free(starts);
     Py_XDECREF(out);
+    Py_XDECREF(ffast);
     Py_DECREF(fast);
     return NULL;
 }
@@ -266,7 +275,7 @@ static PyMethodDef methods[] = {
     {"find_structured", py_find_structured, METH_O, "Raw findings of patterns.find_structured, as tuples."},
     {"find_persons", py_find_persons, METH_O, "Raw findings of names.find_persons, as tuples."},
     {"find_addresses", py_find_addresses, METH_O, "Raw findings of addresses.find_addresses, as tuples."},
-    {"scan_many", py_scan_many, METH_VARARGS, "scan_many(texts, min_score, entity_mask) -> list[list[Finding]]"},
+    {"scan_many", py_scan_many, METH_VARARGS, "scan_many(texts, min_score, entity_mask, fields=None) -> list[list[Finding]]"},
     {NULL, NULL, 0, NULL},
 };
 
