@@ -316,3 +316,40 @@ def find_addresses(text: str) -> list[Finding]:
 
 
 RECOGNIZER = Recognizer(NAME, frozenset({ENTITY}), find_addresses)
+
+
+def _class_members(char_class: str) -> str:
+    """Every BMP character the regex character class ``char_class`` (``[...]``) matches."""
+    return "".join(re.findall(char_class, "".join(map(chr, range(0x10000)))))
+
+
+def _literal_alternatives(pattern: str) -> list[str]:
+    """The strings matched by an alternation of literals where `` ?`` is the only operator."""
+    out: list[str] = []
+    for alt in pattern.split("|"):
+        parts = alt.split(" ?")
+        variants = [""]
+        for i, part in enumerate(parts):
+            variants = [v + sp + part for v in variants for sp in (("", " ") if i else ("",))]
+        out.extend(variants)
+    assert not any(re.escape(v) != v.replace(" ", "\\ ") for v in out), "not a literal alternation"
+    return out
+
+
+def native_tables() -> dict[str, Any]:
+    """The tables and character classes the native core's find_addresses needs (native.py)."""
+    lookbehind = re.search(r"\(\?<=(\[[^\]]+\])\)", _REFERENCE)
+    assert lookbehind is not None
+    return {
+        "addr.levels": dict(_LEVELS),  # region word -> bit mask of its levels
+        "addr.level_bits": [1 << _SIDO, 1 << _SI, 1 << _GU],
+        "addr.si_short": sorted(_SI_SHORT),
+        "addr.road_score": list(_ROAD_SCORE),
+        "addr.lot_score": list(_LOT_SCORE),
+        "addr.region_end": "".join(sorted(_REGION_END)),
+        "addr.counters": _class_members(f"[0-9{_COUNTERS}]"),
+        "addr.reference_end": _class_members(lookbehind.group(1)),
+        "addr.context_words": _literal_alternatives(_CONTEXT.pattern),
+        "addr.window": _WINDOW,
+        "addr.context_window": _CONTEXT_WINDOW,
+    }
