@@ -55,6 +55,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from importlib import resources
+from typing import Any
 
 from jikimi.detect.finding import Finding
 from jikimi.detect.keywords import CONTEXT, NEGATIVE
@@ -981,3 +982,56 @@ def _masked(t: str, p: int, hits: list[tuple[int, int, float]]) -> None:
 
 
 RECOGNIZER = Recognizer(_RECOGNIZER_NAME, frozenset({_ENTITY}), find_persons)
+
+
+def native_tables() -> dict[str, Any]:
+    """The tables and character classes the native core's find_persons needs (native.py)."""
+    return {
+        "names.surname_share": SURNAME_SHARE,
+        "names.compound_surnames": COMPOUND_SURNAMES,
+        "names.given_class": GIVEN_CLASS,
+        "names.stop_words": STOP_WORDS,
+        "names.hard_stop": HARD_STOP,
+        "names.after": _AFTER,
+        "names.before": _BEFORE,
+        "names.weak_labels": _WEAK_LABELS,
+        "names.weak_after": _WEAK_AFTER,
+        "names.needs_copula": _NEEDS_COPULA,
+        "names.self_words": _SELF_WORDS,
+        "names.role_modifiers": _ROLE_MODIFIERS,
+        "names.noun_cues": _NOUN_CUES,
+        "names.latin_cues": _LATIN_CUES,
+        "names.latin_stop": _LATIN_STOP,
+        "names.latin_to_verbs": list(_LATIN_TO_VERBS),
+        "names.suffixes": _SUFFIXES,
+        "names.copulas": _COPULAS,
+        "names.trade_words": _TRADE_WORDS,
+        "names.endings": "".join(sorted(_ENDINGS)),
+        "names.particle_ends": "".join(sorted(_PARTICLE_ENDS)),
+        "names.after_final": list(_AFTER_FINAL),
+        "names.after_open": list(_AFTER_OPEN),
+        "names.field_next": list(_FIELD_NEXT),
+        "names.split_cues": dict(_SPLIT_CUES),
+        "names.nim_hosts": _NIM_HOSTS,
+        "names.roman_labels": _ROMAN_LABELS,
+        "names.conj": _CONJ,
+        "names.list_punct": "".join(sorted(_LIST_PUNCT)),
+        "names.close": "".join(sorted(_CLOSE)),
+        "names.anchor_prev": "".join(sorted(_ANCHOR_PREV)),
+        "names.masks": "".join(sorted(_MASKS)),
+        # the character classes of _SCAN, in its order
+        "names.scan_first": "".join(sorted(_SCAN_SURNAMES | set(_UPPER))),
+        "names.given_scan": "".join(sorted(_GIVEN_SCAN)),
+        "names.gate0": "".join(sorted({c[0] for c in _GATE_CUES})),
+        "names.gate1": "".join(sorted({c[1] for c in _GATE_CUES})),
+        "names.one_cues": _ONE_CUES,
+        "names.cue_words": [*_AFTER, *_SPLIT_CUES],
+        "names.follow_ok": "".join(sorted(_FOLLOW_OK)),
+        "names.label_last": "".join(sorted(_LABEL_LAST)),
+        "names.label_last2": "".join(sorted(_LABEL_LAST2)),
+        "names.label_last_np": "".join(sorted(_LABEL_LAST - set("은는"))),
+        "names.label_particle_hosts": "".join(sorted(_LABEL_PARTICLE_HOSTS)),
+        "names.latin_gate": "".join(sorted(_LATIN_GATE)),
+        "names.soft_stop": _SOFT_STOP,
+        "names.min_report": _MIN_REPORT,
+    }
