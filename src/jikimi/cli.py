@@ -14,24 +14,24 @@ or after it); human output goes through rich. Findings never contain matched val
 from __future__ import annotations
 
 import contextlib
-import ssl
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import orjson
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from jikimi import __version__
-from jikimi.audit import AuditLog
+from jikimi.cli_common import StderrConsole
 from jikimi.detect.engine import DEFAULT_MIN_SCORE
 from jikimi.entities import ENTITY_TYPES
 from jikimi.io import RecordError
 from jikimi.scanning import RecordResult, ScanJob, ScanSummary
 
 if TYPE_CHECKING:
+    import ssl
+
+    from jikimi.audit import AuditLog
     from jikimi.keys import LocalKeyring
     from jikimi.service.client import RemoteKeyring
 
@@ -46,7 +46,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True)
+err_console = StderrConsole()
 
 
 class _State:
@@ -200,7 +200,7 @@ def _consume_with_progress(results: object, total: int) -> None:
 
     with Progress(
         "[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-        TimeRemainingColumn(), console=err_console, transient=True,
+        TimeRemainingColumn(), console=err_console.console, transient=True,
     ) as progress:
         task = progress.add_task("scanning", total=total)
         for r in it:
@@ -208,6 +208,9 @@ def _consume_with_progress(results: object, total: int) -> None:
 
 
 def _print_summary(s: ScanSummary, show_values: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     table = Table(title="jikimi scan", show_lines=False)
     table.add_column("field")
@@ -259,6 +262,9 @@ def policy_show(
     if json_out or _State.json:
         sys.stdout.write(orjson.dumps(pol.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     table = Table(title=f"effective policy ({pol.source or 'built-in defaults'})")
     for col in ("entity type", "tier", "operator", "options", "from"):
@@ -322,6 +328,7 @@ def _client_tls() -> ssl.SSLContext | None:
     (a client certificate for a service started with ``--tls-client-ca``). None: the system's
     trust store, no client certificate. Bad files are usage errors naming the variable."""
     import os
+    import ssl
 
     from jikimi.service.cli import refuse_key_password
 
@@ -353,6 +360,8 @@ def _usage(message: str) -> NoReturn:
 def _access_log(keyring: object) -> AuditLog:
     """The tamper-evident audit log beside the keyring (``$JIKIMI_HOME/audit``); entries about
     a data subject carry only a commitment under that subject's key."""
+    from jikimi.audit import AuditLog
+
     home = getattr(keyring, "home", None)
     return AuditLog.open(home=Path(home) if home else None, keyring=keyring)
 
@@ -407,7 +416,7 @@ def protect(
     show = total >= PROGRESS_MIN_BYTES and err_console.is_terminal and not (json_out or _State.json)
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    progress = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err_console, transient=True, disable=not show)
+    progress = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err_console.console, transient=True, disable=not show)
     shown = _LimitedErrors()
     with progress:
         task = progress.add_task("protecting", total=total or None)
@@ -432,6 +441,9 @@ def protect(
     if json_out or _State.json:
         sys.stdout.write(orjson.dumps(m, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n")
     else:
+        from rich.console import Console
+        from rich.table import Table
+
         console = Console()
         table = Table(title=f"jikimi protect → {output}")
         for col in ("entity type", "operator", "values"):
@@ -517,6 +529,8 @@ def forget(
     with _access_log(keyring) as log:
         log.append(access_event("forget", purpose="erasure request (PIPA Art. 36)", subject=subject, detail="destroying key"))
     existed = keyring.forget_subject(subject)
+    from rich.console import Console
+
     Console().print(f"subject {subject}: " + ("key destroyed" if existed else "no key existed; recorded so it is never created"))
 
 
@@ -532,6 +546,9 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json")] = False) -> None
     if json_out or _State.json:
         sys.stdout.write(orjson.dumps([{"key_id": r.key_id, "version": r.version, "purpose": r.purpose.value} for r in refs]).decode() + "\n")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"keyring {getattr(keyring, 'path', '')}")
     for col in ("key id", "version", "purpose"):
         table.add_column(col)
@@ -563,6 +580,8 @@ def keys_rotate(
         raise typer.Exit(EXIT_USAGE) from None
     with _access_log(keyring) as log:
         log.append(access_event("rotate", purpose="key rotation", key_id=ref.key_id, key_version=ref.version))
+    from rich.console import Console
+
     Console().print(f"rotated {ref.key_id}: now v{ref.version}")
 
 

@@ -8,14 +8,40 @@ reviewed and cited; the engine is deterministic and takes "today" as an input.
 
 from __future__ import annotations
 
-from jikimi.assess.engine import Assessment, assess, knowledge_base
-from jikimi.assess.model import (
-    DescriptionError,
-    FieldError,
-    SystemDescription,
-    load_description,
-    parse_description,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jikimi.assess.engine import Assessment, assess, knowledge_base
+    from jikimi.assess.model import (
+        DescriptionError,
+        FieldError,
+        SystemDescription,
+        load_description,
+        parse_description,
+    )
+
+# Imported on first use (PEP 562), so that ``jikimi.assess.cli``, which the ``jikimi`` command
+# registers, does not import the engine (YAML, JSON Schema, the policy) with every command.
+_EXPORTS: dict[str, str] = {
+    "Assessment": "engine", "assess": "engine", "knowledge_base": "engine",
+    "DescriptionError": "model", "FieldError": "model", "SystemDescription": "model",
+    "load_description": "model", "parse_description": "model",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
 
 __all__ = [
     "Assessment", "DescriptionError", "FieldError", "SystemDescription", "assess", "knowledge_base",

@@ -23,9 +23,6 @@ from typing import Annotated
 import orjson
 import typer
 
-from jikimi.assess.engine import KnowledgeBaseError, assess
-from jikimi.assess.model import DescriptionError, load_description
-from jikimi.assess.report import render_html, render_markdown
 from jikimi.cli_common import global_json
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -55,6 +52,10 @@ def assess_command(
     today: Annotated[str | None, typer.Option("--today", help="Assess as of this date (YYYY-MM-DD; default: today).")] = None,
 ) -> None:
     """Assess SYSTEM.yaml against the AI Basic Act and PIPA; cite every rule and its evidence."""
+    from jikimi.assess.engine import KnowledgeBaseError, assess
+    from jikimi.assess.model import DescriptionError, load_description
+    from jikimi.assess.report import render_html, render_markdown
+
     json_out = json_out or global_json()
     day = _today(today)
     try:

@@ -10,18 +10,18 @@ from __future__ import annotations
 import base64
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
 
-from jikimi.audit import merkle
-from jikimi.audit.checkpoint import CheckpointError, Witness, open_checkpoint, parse_body
-from jikimi.audit.log import AuditError, AuditLog, default_dir
-from jikimi.audit.note import NoteError, Signer, Verifier, parse_note, parse_vkey
-from jikimi.audit.store import StoreError, open_store
-from jikimi.audit.tiles import TileError, TileHashReader, TileSource
-from jikimi.audit.verify import Report, verify_source, verify_store
+if TYPE_CHECKING:
+    from jikimi.audit.log import AuditLog
+    from jikimi.audit.note import Verifier
+    from jikimi.audit.verify import Report
+
+# The log's modules (cryptography, database drivers) are imported by the commands that use
+# them: registering these commands in ``jikimi`` must not cost every other command their import.
 
 app = typer.Typer(help="The tamper-evident audit log (RFC 9162 tree, C2SP checkpoints and tiles).", no_args_is_help=True)
 
@@ -42,6 +42,10 @@ def _err(msg: str) -> None:
 
 
 def _open(db: str | None, key: Path | None) -> AuditLog:
+    from jikimi.audit.log import AuditError, AuditLog
+    from jikimi.audit.note import NoteError
+    from jikimi.audit.store import StoreError
+
     try:
         return AuditLog.open(db, key_path=key)
     except (StoreError, AuditError, NoteError, OSError) as exc:
@@ -58,6 +62,8 @@ def append(db: DbOpt = None, key: KeyOpt = None, json_out: JsonOpt = False) -> N
     """Append events read from stdin (a JSON object, an array, or JSON lines); returns once they
     are durable. Subject ids are never stored: without a keyring they are dropped
     (``subject_state: unkeyed``)."""
+    from jikimi.audit.log import AuditError
+
     raw = sys.stdin.buffer.read()
     try:
         try:
@@ -91,6 +97,9 @@ def checkpoint(
     json_out: JsonOpt = False,
 ) -> None:
     """Print the latest signed checkpoint (C2SP signed note)."""
+    from jikimi.audit.checkpoint import parse_body
+    from jikimi.audit.note import parse_note
+
     with _open(db, key) as log:
         note = log.checkpoint(publish=publish)
         vkey = log.signer.vkey
@@ -110,6 +119,8 @@ def prove(
     json_out: JsonOpt = False,
 ) -> None:
     """Inclusion proof of entry INDEX in the tree of SIZE entries."""
+    from jikimi.audit import merkle
+
     with _open(db, key) as log:
         n = log.size if size is None else size
         if n > log.size:
@@ -143,6 +154,8 @@ def consistency(
     json_out: JsonOpt = False,
 ) -> None:
     """Consistency proof between tree sizes OLD and NEW."""
+    from jikimi.audit import merkle
+
     with _open(db, key) as log:
         if new > log.size:
             _err(f"size {new} is larger than the log ({log.size})")
@@ -180,6 +193,9 @@ def serve_tiles(
 
 
 def _verifiers(vkeys: list[str] | None) -> list[Verifier]:
+    from jikimi.audit.log import default_dir
+    from jikimi.audit.note import NoteError, parse_vkey
+
     items = list(vkeys or [])
     if not items:
         default = default_dir() / "log.vkey"
@@ -223,6 +239,11 @@ def verify(
 ) -> None:
     """Verify the checkpoint signature, consistency with saved checkpoints and inclusion of
     entries — from a tiles directory/URL (no database needed) or a database (--db)."""
+    from jikimi.audit.log import default_dir
+    from jikimi.audit.store import StoreError, open_store
+    from jikimi.audit.tiles import TileSource
+    from jikimi.audit.verify import Report, verify_source, verify_store
+
     verifiers = _verifiers(vkey)
     try:
         saved_notes = [p.read_text() for p in saved or []]
@@ -256,6 +277,11 @@ def cosign(
     json_out: JsonOpt = False,
 ) -> None:
     """Witness: cosign CHECKPOINT if it is consistent with the last checkpoint this witness saw."""
+    from jikimi.audit import merkle
+    from jikimi.audit.checkpoint import CheckpointError, Witness, open_checkpoint
+    from jikimi.audit.note import NoteError, Signer
+    from jikimi.audit.tiles import TileError, TileHashReader, TileSource
+
     try:
         signer = Signer.from_skey(witness_key.read_text())
         text = checkpoint_file.read_text()

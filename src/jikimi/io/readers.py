@@ -16,25 +16,21 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
 from jikimi.io._lines import BOM, CHUNK_BYTES, Block, iter_blocks, read_head
 from jikimi.io._paths import FieldPath, as_id, collect, get_path, leaf, walk_strings
-from jikimi.io._tables import (
-    CSV_HEAD_BYTES,
-    TableChunk,
-    column_values,
-    is_nested_type,
-    iter_csv,
-    iter_parquet,
-    scannable,
-    text_batch,
-    value_type,
-)
 from jikimi.io.records import ReadError, Record, RecordBuilder, RecordError
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+
+    from jikimi.io._tables import TableChunk
+
+# pyarrow (through jikimi.io._tables) is imported by the CSV and Parquet paths only, when they
+# run: text and JSON Lines never need it, and importing it costs more than a small scan.
 
 FORMATS: tuple[str, ...] = ("text", "jsonl", "csv", "tsv", "parquet")
 """Input formats, as accepted by ``fmt`` and returned by :func:`detect_format`."""
@@ -218,6 +214,8 @@ def _read_file(path: Path, opts: _Options) -> Iterator[Record | RecordError]:
         yield from _read_parquet(path, source, opts)
         return
     if fmt in _DELIMITERS:
+        from jikimi.io._tables import CSV_HEAD_BYTES, iter_csv
+
         try:
             with open(path, "rb") as hf:
                 head = hf.read(CSV_HEAD_BYTES)
@@ -256,6 +254,8 @@ def _read_stdin(opts: _Options) -> Iterator[Record | RecordError]:
         )
         return
     if fmt in _DELIMITERS:
+        from jikimi.io._tables import CSV_HEAD_BYTES, iter_csv
+
         head = read_head(read, CSV_HEAD_BYTES)
         chunks = iter_csv(_Prefixed(head, read), STDIN, _DELIMITERS[fmt], head)
         yield from _table_records(chunks, STDIN, opts.spec, None)
@@ -629,6 +629,8 @@ class _Plan:
 
 
 def _plan(schema: pa.Schema, spec: _Spec, source: str) -> _Plan:
+    from jikimi.io._tables import is_nested_type, scannable, value_type
+
     types = {f.name: f.type for f in schema}
     id_path = spec.id_path
     id_column: str | None = None
@@ -665,6 +667,8 @@ def _plan(schema: pa.Schema, spec: _Spec, source: str) -> _Plan:
 
 
 def _read_parquet(path: Path, source: str, opts: _Options) -> Iterator[Record | RecordError]:
+    from jikimi.io._tables import iter_parquet
+
     plans: list[_Plan] = []
 
     def select(schema: pa.Schema) -> list[str]:
@@ -698,6 +702,10 @@ def _table_records(
 
 
 def _chunk_records(chunk: TableChunk, plan: _Plan, source: str) -> Iterator[Record | RecordError]:
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+
+    from jikimi.io._tables import column_values
+
     batch = chunk.batch
     values: list[tuple[_Column, list[Any]]] = []
     bad_cells: dict[int, list[str]] = {}
@@ -786,6 +794,8 @@ def read_table_batches(
 
 
 def _table_batches(path: str | Path, fmt: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    from jikimi.io._tables import CSV_HEAD_BYTES, iter_csv, iter_parquet, text_batch
+
     chunks: Iterator[TableChunk | RecordError]
     if fmt == "parquet":
         if str(path) == "-":

@@ -8,17 +8,61 @@ See :mod:`jikimi.risk.api` for the entry points and :mod:`jikimi.risk.mondrian` 
 local-recoding alternative to the lattice search.
 """
 
-from jikimi.risk.api import (
-    AnonymizationReport,
-    RiskReport,
-    Targets,
-    TargetsNotMet,
-    anonymize,
-    enforce,
-    fix,
-    measure,
-)
-from jikimi.risk.mondrian import MondrianReport, mondrian
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jikimi.risk.api import (
+        AnonymizationReport,
+        RiskReport,
+        Targets,
+        TargetsNotMet,
+        anonymize,
+        enforce,
+        fix,
+        measure,
+    )
+    from jikimi.risk.mondrian import MondrianReport, mondrian
+
+# Imported on first use (PEP 562), so that ``jikimi.risk.cli``, which the ``jikimi`` command
+# registers, does not import pyarrow and numpy with every command.
+_EXPORTS: dict[str, str] = {
+    "AnonymizationReport": "api", "RiskReport": "api", "Targets": "api", "TargetsNotMet": "api",
+    "anonymize": "api", "enforce": "api", "fix": "api", "measure": "api",
+    "MondrianReport": "mondrian", "mondrian": "mondrian",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+class _Package(types.ModuleType):
+    """``jikimi.risk.mondrian`` is the function, not its submodule, as when this package
+    imported it eagerly: the import system binds a submodule to its package once loaded, and
+    the submodule is now loaded after the package (by whoever needs it first)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "mondrian" and isinstance(value, types.ModuleType):
+            value = value.mondrian
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "AnonymizationReport",

@@ -21,34 +21,27 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
-import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
-import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
-import pyarrow.csv as pacsv  # type: ignore[import-untyped, unused-ignore]
-import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from jikimi.risk.api import (
-    METHODS,
-    AnonymizationReport,
-    RiskReport,
-    Targets,
-    TargetsNotMet,
-    fix,
-    measure,
-)
-from jikimi.risk.hierarchies import HierarchySpec
-from jikimi.risk.mondrian import MondrianReport
-from jikimi.risk.suggest import suggest
+from jikimi.cli_common import StderrConsole
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+
+    from jikimi.risk.api import AnonymizationReport, RiskReport
+    from jikimi.risk.hierarchies import HierarchySpec
+    from jikimi.risk.mondrian import MondrianReport
+
+# pyarrow, numpy and the risk engine are imported by the command when it runs: registering it
+# in ``jikimi`` must not cost every other command their import.
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-_err = Console(stderr=True)
+_err = StderrConsole()
 
 
 def _fmt(path: Path, fmt: str | None) -> str:
@@ -59,6 +52,10 @@ def _fmt(path: Path, fmt: str | None) -> str:
 
 def read_table(path: str | Path, fmt: str | None = None) -> pa.Table:
     """A CSV (all columns as text) or Parquet file as an Arrow table."""
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
+
     p = Path(path)
     if _fmt(p, fmt) == "parquet":
         return pq.read_table(p)
@@ -74,6 +71,9 @@ def read_table(path: str | Path, fmt: str | None = None) -> pa.Table:
 
 
 def write_table(table: pa.Table, path: str | Path, fmt: str | None = None) -> None:
+    import pyarrow.csv as pacsv  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
+
     p = Path(path)
     if _fmt(p, fmt) == "parquet":
         pq.write_table(table, p)
@@ -82,6 +82,9 @@ def write_table(table: pa.Table, path: str | Path, fmt: str | None = None) -> No
 
 
 def _numeric_text(table: pa.Table, column: str) -> bool:
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
+
     col = table.column(column)
     if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
         return bool(pa.types.is_integer(col.type) or pa.types.is_floating(col.type))
@@ -132,6 +135,9 @@ def _risk_rows(r: RiskReport) -> list[tuple[str, str]]:
 
 
 def _print_measure(r: RiskReport, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=title)
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -223,6 +229,12 @@ def risk(
 ) -> None:
     """Measure re-identification risk (k, l, t, prosecutor/journalist/marketer) or, with -o,
     generalise the table to meet --k/--l/--t."""
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+
+    from jikimi.risk.api import METHODS, Targets, TargetsNotMet, fix, measure
+    from jikimi.risk.mondrian import MondrianReport
+    from jikimi.risk.suggest import suggest
+
     try:
         data = read_table(table, fmt)
         pop = read_table(population) if population else None

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from jikimi.service.settings import Settings
-
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from jikimi.service.client import RemoteKeyring
+    from jikimi.service.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -27,6 +28,10 @@ def __getattr__(name: str) -> Any:
         from jikimi.service.client import RemoteKeyring
 
         return RemoteKeyring
+    if name == "Settings":  # on first use: it imports the keyring (cryptography)
+        from jikimi.service.settings import Settings
+
+        return Settings
     raise AttributeError(name)
 
 

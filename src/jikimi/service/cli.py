@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from jikimi.service.settings import Settings
+if TYPE_CHECKING:
+    from jikimi.service.settings import Settings
 
 app = typer.Typer(help="The home key service.", no_args_is_help=False)
 
@@ -109,6 +110,7 @@ def serve(
 ) -> None:
     """Run the home key service (FastAPI + uvicorn); OpenAPI at /openapi.json."""
     from jikimi.policy.access import AccessPolicyError
+    from jikimi.service.settings import Settings
 
     settings = Settings(db_url=db, db_schema=db_schema, policy_dir=policy_dir)
     if init:
