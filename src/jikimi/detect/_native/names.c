@@ -887,6 +887,7 @@ int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
     t[0] = ts[0] = ' ';
     for (Py_ssize_t i = 0; i < n; i++) {
         jch c = s[i];
+        if (c > ':' && c != 0xFF1A) { t[i + 1] = ts[i + 1] = c; continue; } /* the common case */
         if (c == ':' || c == '(' || c == '\t' || c == '\r' || c == 0xFF1A) c = ' ';
         t[i + 1] = c;
         ts[i + 1] = (c == '\n' || c == 0) ? ' ' : c;
