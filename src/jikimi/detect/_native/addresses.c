@@ -26,6 +26,7 @@ static jk_cset counters;      /* [0-9{_COUNTERS}] */
 static jk_cset ref_end;       /* the lookbehind class of _REFERENCE */
 static jk_cset region_end;    /* _REGION_END */
 static jk_trie *context;      /* the strings _CONTEXT matches */
+static jk_cset context_first; /* their first characters */
 static Py_ssize_t window = 40, context_window = 30;
 
 static int read_scores(PyObject *cfg, const char *key, double *out) {
@@ -108,6 +109,15 @@ int jk_configure_addresses(PyObject *cfg) {
     if (PyErr_Occurred()) { jk_trie_free(t); return -1; }
     jk_trie *ctx = jk_trie_from_py(words, 0, 0);
     if (!ctx) { jk_trie_free(t); return -1; }
+    memset(&context_first, 0, sizeof context_first);
+    it = PyObject_GetIter(words);
+    if (!it) { jk_trie_free(t); jk_trie_free(ctx); return -1; }
+    while ((k = PyIter_Next(it))) {
+        if (PyUnicode_GET_LENGTH(k) > 0) jk_cs_add(&context_first, PyUnicode_READ_CHAR(k, 0));
+        Py_DECREF(k);
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred()) { jk_trie_free(t); jk_trie_free(ctx); return -1; }
     jk_trie_free(regions);
     jk_trie_free(context);
     regions = t;
@@ -452,6 +462,7 @@ static int is_region_word(const jch *s, Py_ssize_t b, Py_ssize_t e) {
 /* _CONTEXT.search(text, lo, hi) is not None */
 static int context_in(const jch *s, Py_ssize_t lo, Py_ssize_t hi) {
     for (Py_ssize_t i = lo; i < hi; i++) {
+        if (!jk_cs_has(&context_first, s[i])) continue;
         int32_t node = 0;
         for (Py_ssize_t k = i; k < hi; k++) {
             node = jk_trie_step(context, node, s[k]);
