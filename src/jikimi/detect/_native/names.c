@@ -24,6 +24,14 @@ static jk_trie *T_cue, *T_after, *T_after_final, *T_after_open, *T_field_next, *
 static jk_cset C_first, C_masks, C_given, C_gate0, C_gate1, C_one, C_follow, C_ll, C_ll2, C_llnp,
     C_lph, C_latin_gate, C_particle_ends, C_endings, C_close, C_anchor_prev, C_list_punct;
 static double soft_stop, min_report;
+/* dense copies of the one-syllable lookups on the hot path (the maps hold only syllables, but
+ * other characters still go to the maps): given-name class (0 when absent) and surname share
+ * (-1 when absent) */
+static signed char syl_given[11172];
+static double syl_share[11172];
+/* the normalisation of ASCII characters: t (':' '(' '\t' '\r' as spaces) and ts (also '\n' and
+ * '\0') */
+static jch norm_t[128], norm_ts[128];
 
 #define MAX_CUE 64 /* longest cue word the trie walk can record ends for */
 #define MAX_SPLIT 16
@@ -162,6 +170,15 @@ int jk_configure_persons(PyObject *cfg) {
             return -1;
         n_split++;
     }
+    for (jch c = 0xAC00; c <= 0xD7A3; c++) {
+        double v;
+        syl_given[c - 0xAC00] = jk_map_get(M_given, &c, 1, &v) ? (signed char)v : 0;
+        syl_share[c - 0xAC00] = jk_map_get(M_share, &c, 1, &v) ? v : -1.0;
+    }
+    for (jch c = 0; c < 128; c++) {
+        norm_t[c] = (c == ':' || c == '(' || c == '\t' || c == '\r') ? ' ' : c;
+        norm_ts[c] = (c == '\n' || c == 0) ? ' ' : norm_t[c];
+    }
     configured = 1;
     return 0;
 }
@@ -224,10 +241,23 @@ static int particle_fits(jch last, const jch *rest, Py_ssize_t rn) {
     return 1;
 }
 
+/* GIVEN_CLASS.get(c, 0) */
+static inline double given_cls(jch c) {
+    if (jk_hangul(c)) return syl_given[c - 0xAC00];
+    double v;
+    return jk_map_get(M_given, &c, 1, &v) ? v : 0.0;
+}
+
+/* c in SURNAME_SHARE: its share, or -1 */
+static inline double share_of(jch c) {
+    if (jk_hangul(c)) return syl_share[c - 0xAC00];
+    double v;
+    return jk_map_get(M_share, &c, 1, &v) ? v : -1.0;
+}
+
 static double surname_penalty(const jch *s, Py_ssize_t n) {
     if (n == 2) return 0.02;
-    double share = 0.0;
-    jk_map_get(M_share, s, n, &share);
+    double share = share_of(s[0]);
     if (share >= 1.0) return 0.0;
     if (share >= 0.3) return 0.04;
     if (share >= 0.1) return 0.1;
@@ -239,8 +269,7 @@ static double given_penalty(const jch *g, Py_ssize_t n, int strong) {
     Py_ssize_t masks = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (jk_cs_has(&C_masks, g[i])) { masks++; continue; }
-        double cls = 0.0;
-        jk_map_get(M_given, g + i, 1, &cls);
+        double cls = given_cls(g[i]);
         if (cls == 0.0) pen += 0.35;
         else if (cls == 2.0) pen += 0.05;
         else if (cls == 3.0) pen += 0.15;
@@ -259,17 +288,13 @@ static double quality(const jch *name, Py_ssize_t n) {
     if (n == 4 && (HAS(M_stop, name, 3) || HAS(M_trade, name + 2, 2))) return -1.0;
     double best = -1.0;
     if (compound) best = given_penalty(name + 2, n - 2, 0) + surname_penalty(name, 2);
-    if (HAS(M_share, name, 1)) {
+    if (share_of(name[0]) >= 0.0) {
         double p = given_penalty(name + 1, n - 1, 0) + surname_penalty(name, 1);
         if (best < 0.0 || p < best) best = p;
     }
     return best;
 }
 
-static double given_class(jch c) {
-    double v;
-    return jk_map_get(M_given, &c, 1, &v) ? v : -1.0;
-}
 
 static double strong_quality(const jch *name, Py_ssize_t n) {
     int compound = n >= 3 && HAS(M_compound, name, 2);
@@ -286,11 +311,11 @@ static double strong_quality(const jch *name, Py_ssize_t n) {
     if (!compound && n == 4 &&
         (HAS(M_stop, name, 3) || HAS(M_stop, name + 2, 2) || HAS(M_hard, name + 2, 2) ||
          HAS(M_trade, name + 2, 2) ||
-         (HAS(M_hard, name, 2) && !(given_class(name[2]) == 1.0 && given_class(name[3]) == 1.0))))
+         (HAS(M_hard, name, 2) && !(given_cls(name[2]) == 1.0 && given_cls(name[3]) == 1.0))))
         return -1.0;
     double best = -1.0;
     if (compound) best = given_penalty(name + 2, n - 2, 1) + surname_penalty(name, 2);
-    if (n <= 4 && HAS(M_share, name, 1)) {
+    if (n <= 4 && share_of(name[0]) >= 0.0) {
         double p = given_penalty(name + 1, n - 1, 1) + surname_penalty(name, 1);
         if (best < 0.0 || p < best) best = p;
     }
@@ -875,6 +900,7 @@ static void cue_hit(ctx *x, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t cs, Py_ssiz
     }
 }
 
+
 int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
     if (!configured) {
         PyErr_SetString(PyExc_RuntimeError, "names tables not configured");
@@ -885,12 +911,11 @@ int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
     if (!buf) { PyErr_NoMemory(); return -1; }
     jch *t = buf, *ts = buf + N;
     t[0] = ts[0] = ' ';
-    for (Py_ssize_t i = 0; i < n; i++) {
-        jch c = s[i];
-        if (c > ':' && c != 0xFF1A) { t[i + 1] = ts[i + 1] = c; continue; } /* the common case */
-        if (c == ':' || c == '(' || c == '\t' || c == '\r' || c == 0xFF1A) c = ' ';
-        t[i + 1] = c;
-        ts[i + 1] = (c == '\n' || c == 0) ? ' ' : c;
+    for (Py_ssize_t i = 0; i < n; i++) { /* without branches: spaces and syllables alternate */
+        jch c = s[i], lo7 = c & 127, big = c == 0xFF1A ? ' ' : c;
+        int small = c < 128;
+        t[i + 1] = small ? norm_t[lo7] : big;
+        ts[i + 1] = small ? norm_ts[lo7] : big;
     }
     ctx x = {t, ts, N, NULL, 0, 0, 0};
     Py_ssize_t cue_at = -1, i = 0;
