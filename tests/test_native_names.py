@@ -147,6 +147,28 @@ def test_edge_cases() -> None:
     _assert_same([a + sep + b for a in _EDGE[::3] for b in _EDGE[1::4] for sep in ("", " ", "\0")])
 
 
+def test_long_lists_and_runs() -> None:
+    rng = random.Random(3)
+    given = sorted(g for g, k in names.GIVEN_CLASS.items() if k == 1)
+    surnames = sorted(s for s, share in names.SURNAME_SHARE.items() if share >= 1.0)
+
+    def name() -> str:
+        return rng.choice(surnames) + rng.choice(given) + rng.choice(given)
+
+    texts = [
+        label + sep.join(name() for _ in range(k))
+        for sep in [", ", " 및 ", "과 ", " 과장, ", " 대리 / ", "·", " 그리고 ", "하고 "]
+        for k in (5, 29, 30, 31, 45)  # _read_list_more reads at most 30 more
+        for label in ["성명 ", "참석자: ", "명단 ", "저는 "]
+    ]
+    texts += ["성명 " + "김" * k for k in range(1, 20)]
+    texts += ["성명 김민준" + " " * k + "님" for k in range(6)]
+    texts += ["김" + "민" * k + " 님" for k in range(1, 16)]
+    texts += ["Name: " + " ".join(["KIM"] * k) for k in range(1, 6)]
+    _assert_same(texts)
+    _assert_same([RECORD_SEPARATOR.join(texts) * 3])
+
+
 def test_edge_cases_found_something() -> None:
     assert sum(1 for t in _EDGE if _py(t)) > 100
 
