@@ -217,6 +217,43 @@ def test_window_cuts_region_words() -> None:
     _assert_same(texts)
 
 
+def test_glued_region_words() -> None:
+    """Region words and 읍/면/동 words glued or spaced in any order: the 읍/면/동 group takes at
+    most 7 characters of a word (possessive), a trie word may start right after it, and longer
+    region words are given up for shorter ones when the final lookahead fails."""
+    words = [*TABLES["addr.levels"], *TABLES["addr.si_short"]]
+    subs = [
+        "역삼동",
+        "대치1동",
+        "동",
+        "면",
+        "읍",
+        "오포읍",
+        "대산면",
+        "가동",
+        "구동",
+        "시동",
+        "도면",
+    ]
+    anchors = ["테헤란로", "로", "역삼동", "동", "가술리", "종로1가", "대로", "1로"]
+    rng = random.Random(11)
+    texts = []
+    for _ in range(5000):
+        parts = [
+            rng.choice([*words, *subs, "가", "나", "1", "x", "중"])
+            for _ in range(rng.randint(1, 7))
+        ]
+        text = "".join(p + rng.choice(["", "", " ", "  "]) for p in parts)
+        if rng.random() < 0.3:
+            text = "가" * rng.randint(0, 20) + text
+        text += rng.choice(["", " "]) + rng.choice(anchors) + rng.choice([" ", ""])
+        texts.append(
+            text + rng.choice(["12", "12-3", "12번지", "산 12"]) + rng.choice(["", ", 101호", "에"])
+        )
+    assert sum(1 for t in texts if _py(t)) > 1000
+    _assert_same(texts)
+
+
 # ---------------------------------------------------------------------------------------------
 # generated address-shaped text
 
