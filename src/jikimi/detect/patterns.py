@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 
 from jikimi.detect import validators as v
 from jikimi.detect.context import DEFAULT_WINDOW, window
@@ -661,3 +662,77 @@ _TYPES = frozenset({
 })
 
 RECOGNIZERS: list[Recognizer] = [Recognizer("kr_structured", _TYPES, find_structured)]
+
+
+def _native_cluster_tables() -> dict[str, Any]:
+    """Tables of the digit-group pass (:func:`_scan_clusters`) for the native core
+    (``_native/structured.c``). Patterns are hand-written matchers there; the data is here,
+    including the words written inside three patterns, taken from their source."""
+
+    def words(pattern: re.Pattern[str], before: str, after: str) -> list[str]:
+        """The alternatives of a pattern written ``before + "w1|w2|…" + after``, where the C
+        matcher implements ``before`` and ``after`` by hand; ``w\\.?`` gives ``w.`` and ``w``, a
+        class of letters ``[vV]`` gives each letter."""
+        src = pattern.pattern
+        if not (src.startswith(before) and src.endswith(after)):
+            raise ValueError(f"pattern {src!r} changed shape: update _native/structured.c")
+        out: list[str] = []
+        for alt in src[len(before) : len(src) - len(after)].split("|"):
+            if re.fullmatch(r"\[\w+\]", alt):
+                out.extend(alt[1:-1])
+                continue
+            base, dot = (alt[:-3], True) if alt.endswith(r"\.?") else (alt, False)
+            if not base or re.escape(base) != base:
+                raise ValueError(f"pattern {src!r}: {alt!r} is not a word: update structured.c")
+            out.extend([base + ".", base] if dot else [base])
+        return out
+
+    return {
+        "clusters.area": sorted(_AREA),
+        "clusters.legacy_mobile": sorted(_LEGACY_MOBILE),
+        "clusters.phone_score": {kind: list(sc) for kind, sc in _PHONE_SCORE.items()},
+        "clusters.bank_layouts": [
+            (list(shape), None if prefixes is None else list(prefixes))
+            for shape, prefixes in _BANK_LAYOUTS
+        ],
+        "clusters.card_shapes": [list(shape) for shape in sorted(_CARD_SHAPES)],
+        "clusters.rrn_scores": {kind: list(sc) for kind, sc in _RRN_SCORES.items()},
+        "clusters.frn_scores": {kind: list(sc) for kind, sc in _FRN_SCORES.items()},
+        "clusters.license_region_codes": sorted(_LICENSE_REGION_CODES),
+        "clusters.license_region_names": sorted(_LICENSE_REGION_NAMES),
+        "clusters.old_postal_areas": _OLD_POSTAL_AREAS,
+        "clusters.dashes": _DASHES,
+        "clusters.plate_use": "".join(sorted(_PLATE_USE)),
+        "clusters.plate_regions": list(_PLATE_REGIONS),
+        "clusters.postal_sido": words(
+            _POSTAL_SIDO_AFTER, r"[ ,)\]]{0,3}(?:", r"|[가-힣]{1,5}[시군구](?= ))"
+        ),
+        "clusters.plate_particles": words(_PLATE_PARTICLE_AFTER, "(?:", "|[^가-힣A-Za-z0-9]|$)"),
+        "clusters.version_words": words(_VERSION_BEFORE, "(?:", r")\s*[:=]?\s*$"),
+    }
+
+
+def _native_extra_tables() -> dict[str, Any]:
+    """Tables of e-mail, IPv6, passports, dates of birth and masked values for the native core
+    (``_native/structured_extra.c``): the gates' keywords (plain alternations of literals, tried
+    in their order as the regex does) and the mask character classes."""
+
+    def literals(gate: re.Pattern[str]) -> list[str]:
+        words = gate.pattern.split("|")
+        if any(set(w) & set("\\.^$*+?{}[]()") for w in words):
+            raise ValueError(f"gate {gate.pattern!r} is not an alternation of literals")
+        return words
+
+    if _MASK_GATE.pattern != _M + "{3}":
+        raise ValueError("the masked-value gate and pattern must share one character class")
+    return {
+        "extra.passport_gate": literals(_PASSPORT_GATE),
+        "extra.birth_gate": literals(BIRTH_GATE),
+        "extra.mask_chars": _M[1:-1],
+        "extra.mask_seps": _D[1:-1],
+    }
+
+
+def native_tables() -> dict[str, Any]:
+    """This module's tables for the native scan core (see :mod:`jikimi.detect.native`)."""
+    return {**_native_cluster_tables(), **_native_extra_tables()}
