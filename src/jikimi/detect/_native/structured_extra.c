@@ -57,11 +57,13 @@ fail:
     return -1;
 }
 
-/* Length of the first alternative matching at s[i] (0: none). Gates search the whole text. */
-static Py_ssize_t gate_at(const gate_words *g, const jch *s, Py_ssize_t n, Py_ssize_t i) {
-    for (Py_ssize_t k = 0; k < g->n; k++)
-        if (jk_at(s, n, i, g->w[k], g->len[k])) return g->len[k];
-    return 0;
+/* gate.finditer(text) from offset i: the start of the next match (-1: none), *len its length.
+ * At each offset the first alternative that matches wins, as in sre. */
+static Py_ssize_t gate_next(const gate_words *g, const jch *s, Py_ssize_t n, Py_ssize_t i, Py_ssize_t *len) {
+    for (; i < n; i++)
+        for (Py_ssize_t k = 0; k < g->n; k++)
+            if (jk_at(s, n, i, g->w[k], g->len[k])) { *len = g->len[k]; return i; }
+    return -1;
 }
 
 static int cset_load(jk_cset *c, PyObject *cfg, const char *key) {
@@ -348,9 +350,9 @@ static int passport_at(const jch *s, Py_ssize_t p, Py_ssize_t hi) {
 int jk_find_passports(const jch *s, Py_ssize_t n, jk_finds *out) {
     seen_set seen = {0};
     int rc = 0;
-    for (Py_ssize_t g = 0; g < n;) {
-        Py_ssize_t gl = gate_at(&passport_gate, s, n, g);
-        if (!gl) { g++; continue; }
+    Py_ssize_t gl = 0;
+    for (Py_ssize_t g = gate_next(&passport_gate, s, n, 0, &gl); g >= 0;
+         g = gate_next(&passport_gate, s, n, g + gl, &gl)) {
         Py_ssize_t lo = max_z(0, g - 12), hi = min_z(n, g + gl + 40);
         seen_prune(&seen, lo);
         for (Py_ssize_t p = lo; p < hi;) {
@@ -367,7 +369,6 @@ int jk_find_passports(const jch *s, Py_ssize_t n, jk_finds *out) {
             }
             p += 9;
         }
-        g += gl;
     }
 end:
     PyMem_Free(seen.v);
@@ -491,9 +492,9 @@ int jk_find_dobs(const jch *s, Py_ssize_t n, jk_finds *out) {
     seen_set seen = {0};
     int rc = 0;
     dob_match m;
-    for (Py_ssize_t g = 0; g < n;) {
-        Py_ssize_t gl = gate_at(&birth_gate, s, n, g);
-        if (!gl) { g++; continue; }
+    Py_ssize_t gl = 0;
+    for (Py_ssize_t g = gate_next(&birth_gate, s, n, 0, &gl); g >= 0;
+         g = gate_next(&birth_gate, s, n, g + gl, &gl)) {
         Py_ssize_t lo = max_z(0, g - 40), hi = min_z(n, g + gl + 24);
         seen_prune(&seen, lo);
         for (Py_ssize_t p = lo; p < hi;) {
@@ -527,7 +528,6 @@ int jk_find_dobs(const jch *s, Py_ssize_t n, jk_finds *out) {
             }
             p = e;
         }
-        g += gl;
     }
 end:
     PyMem_Free(seen.v);
