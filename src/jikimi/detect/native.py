@@ -19,9 +19,9 @@ from typing import Any
 from jikimi.detect.finding import Finding
 from jikimi.entities import ENTITY_TYPES
 
-COMPLETE = False
-"""Whether every recognizer of the default set has its native twin (set while the port is
-under way: until then the engine keeps to the Python recognizers)."""
+COMPLETE = True
+"""Whether every recognizer of the default set has its native twin. The engine uses the core
+only when it is: a partial core would silently change findings."""
 
 _module: ModuleType | None = None
 _tried = False
