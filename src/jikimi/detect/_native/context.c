@@ -4,14 +4,31 @@
 #include "jk.h"
 
 static jk_trie *kw_trie;
+static jk_cset kw_first; /* lower-cased first characters of the keywords */
 
 int jk_configure_context(PyObject *cfg) {
     PyObject *kw = jk_cfg_item(cfg, "keyword_types"); /* lower-cased keyword -> type bit mask */
     if (!kw) return -1;
+    if (!PyDict_Check(kw)) { PyErr_SetString(PyExc_TypeError, "keyword_types must be a dict"); return -1; }
     jk_trie *t = jk_trie_from_py(kw, 0, 0);
     if (!t) return -1;
+    jk_cset first;
+    memset(&first, 0, sizeof first);
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(kw, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k) || PyUnicode_GET_LENGTH(k) == 0) continue;
+        jch c = PyUnicode_READ_CHAR(k, 0);
+        if (c >= 0x10000) {
+            jk_trie_free(t);
+            PyErr_SetString(PyExc_ValueError, "context keywords must start in the BMP");
+            return -1;
+        }
+        jk_cs_add(&first, c);
+    }
     jk_trie_free(kw_trie);
     kw_trie = t;
+    kw_first = first;
     return 0;
 }
 
@@ -32,6 +49,7 @@ static inline jch fold(jch c) {
 static uint32_t scan_part(const jch *s, Py_ssize_t i, Py_ssize_t hi, uint32_t *last) {
     uint32_t types = 0;
     while (i < hi) {
+        if (!jk_cs_has(&kw_first, fold(s[i]))) { i++; continue; }
         int32_t node = 0;
         Py_ssize_t best = 0;
         int64_t v = 0;

@@ -100,6 +100,7 @@ static inline int jk_ascii_alpha(jch c) { return (c | 0x20) >= 'a' && (c | 0x20)
 static inline int jk_ascii_alnum(jch c) { return jk_digit(c) || jk_ascii_alpha(c); }
 static inline jch jk_lower(jch c) {
     if (c < 128) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+    if (c >= 0xAC00 && c <= 0xD7A3) return c; /* Hangul syllables have no case */
     return Py_UNICODE_TOLOWER(c);
 }
 /* str.isalpha / isdigit / isalnum / islower for one character, as Python defines them */

@@ -15,6 +15,7 @@
 typedef struct {
     jch **w;
     Py_ssize_t *len, n;
+    jk_cset *first; /* first characters of the words: most positions fail this one test */
 } gate_words;
 
 static gate_words passport_gate, birth_gate;
@@ -24,7 +25,8 @@ static void gate_free(gate_words *g) {
     for (Py_ssize_t i = 0; i < g->n; i++) PyMem_Free(g->w[i]);
     PyMem_Free(g->w);
     PyMem_Free(g->len);
-    g->w = NULL; g->len = NULL; g->n = 0;
+    PyMem_Free(g->first);
+    g->w = NULL; g->len = NULL; g->n = 0; g->first = NULL;
 }
 
 static int gate_load(gate_words *g, PyObject *cfg, const char *key) {
@@ -34,8 +36,9 @@ static int gate_load(gate_words *g, PyObject *cfg, const char *key) {
     if (!fast) return -1;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
     gate_words ng = {PyMem_Calloc((size_t)(n ? n : 1), sizeof(jch *)),
-                     PyMem_Calloc((size_t)(n ? n : 1), sizeof(Py_ssize_t)), 0};
-    if (!ng.w || !ng.len) { PyErr_NoMemory(); goto fail; }
+                     PyMem_Calloc((size_t)(n ? n : 1), sizeof(Py_ssize_t)), 0,
+                     PyMem_Calloc(1, sizeof(jk_cset))};
+    if (!ng.w || !ng.len || !ng.first) { PyErr_NoMemory(); goto fail; }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *w = PySequence_Fast_GET_ITEM(fast, i);
         if (!PyUnicode_Check(w) || PyUnicode_GET_LENGTH(w) == 0) {
@@ -46,6 +49,11 @@ static int gate_load(gate_words *g, PyObject *cfg, const char *key) {
         ng.w[i] = PyUnicode_AsUCS4Copy(w);
         if (!ng.w[i]) goto fail;
         ng.n = i + 1;
+        if (ng.w[i][0] >= 0x10000) {
+            PyErr_Format(PyExc_ValueError, "%s: gate keywords must start in the BMP", key);
+            goto fail;
+        }
+        jk_cs_add(ng.first, ng.w[i][0]);
     }
     Py_DECREF(fast);
     gate_free(g);
@@ -60,9 +68,11 @@ fail:
 /* gate.finditer(text) from offset i: the start of the next match (-1: none), *len its length.
  * At each offset the first alternative that matches wins, as in sre. */
 static Py_ssize_t gate_next(const gate_words *g, const jch *s, Py_ssize_t n, Py_ssize_t i, Py_ssize_t *len) {
-    for (; i < n; i++)
+    for (; i < n; i++) {
+        if (!jk_cs_has(g->first, s[i])) continue;
         for (Py_ssize_t k = 0; k < g->n; k++)
             if (jk_at(s, n, i, g->w[k], g->len[k])) { *len = g->len[k]; return i; }
+    }
     return -1;
 }
 
