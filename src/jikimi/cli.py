@@ -26,7 +26,7 @@ from jikimi.cli_common import StderrConsole
 from jikimi.detect.engine import DEFAULT_MIN_SCORE
 from jikimi.entities import ENTITY_TYPES
 from jikimi.io import RecordError
-from jikimi.scanning import RecordResult, ScanJob, ScanSummary
+from jikimi.scanning import RecordResult, ScanJob, ScanSummary, findings_json
 
 if TYPE_CHECKING:
     import ssl
@@ -165,12 +165,9 @@ def _emit_json(results: object, show_values: bool) -> None:
         assert isinstance(r, RecordResult)
         if show_values:
             fs = [f.to_dict(r.texts[f.field or ""]) for f in r.findings]
-        else:  # Finding.to_dict inline: this loop runs once per finding of the corpus
-            fs = [
-                {"field": f[5], "start": f[1], "end": f[2], "entity_type": f[0], "score": round(f[3], 3)}
-                for f in r.findings
-            ]
-        buf.append(dumps({"id": r.id, "findings": fs}))
+            buf.append(dumps({"id": r.id, "findings": fs}))
+        else:
+            buf.append(b'{"id":' + dumps(r.id) + b',"findings":' + findings_json(r.findings) + b"}")
         if len(buf) >= 1024:
             out.write(b"\n".join(buf) + b"\n")
             buf.clear()

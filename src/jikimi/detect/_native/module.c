@@ -246,6 +246,110 @@ fail:
     return NULL;
 }
 
+
+/* ------------------------------------------------------------------ JSON lines out */
+
+typedef struct { char *b; Py_ssize_t n, cap; } obuf;
+
+static int ob_put(obuf *o, const char *p, Py_ssize_t k) {
+    if (o->n + k > o->cap) {
+        Py_ssize_t cap = o->cap ? o->cap : 256;
+        while (cap < o->n + k) cap *= 2;
+        char *b = PyMem_Realloc(o->b, (size_t)cap);
+        if (!b) { PyErr_NoMemory(); return -1; }
+        o->b = b; o->cap = cap;
+    }
+    memcpy(o->b + o->n, p, (size_t)k);
+    o->n += k;
+    return 0;
+}
+#define OB_LIT(o, s) ob_put((o), (s), (Py_ssize_t)sizeof(s) - 1)
+
+/* A str as a JSON string, escaped as orjson does: ", \ and U+0000-U+001F only. */
+static int ob_jstr(obuf *o, PyObject *str) {
+    Py_ssize_t k;
+    const char *u = PyUnicode_AsUTF8AndSize(str, &k);
+    if (!u) return -1;
+    if (OB_LIT(o, "\"") < 0) return -1;
+    Py_ssize_t run = 0;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        unsigned char c = (unsigned char)u[i];
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        if (ob_put(o, u + run, i - run) < 0) return -1;
+        run = i + 1;
+        char esc[7];
+        const char *e = NULL;
+        switch (c) {
+            case '"': e = "\\\""; break;
+            case '\\': e = "\\\\"; break;
+            case '\n': e = "\\n"; break;
+            case '\r': e = "\\r"; break;
+            case '\t': e = "\\t"; break;
+            case '\b': e = "\\b"; break;
+            case '\f': e = "\\f"; break;
+            default: snprintf(esc, sizeof esc, "\\u%04x", c); e = esc;
+        }
+        if (ob_put(o, e, (Py_ssize_t)strlen(e)) < 0) return -1;
+    }
+    if (ob_put(o, u + run, k - run) < 0) return -1;
+    return OB_LIT(o, "\"");
+}
+
+/* round(x, 3) as Python prints it: the correctly rounded 3-place decimal, trailing zeros cut
+ * down to one ("0.950" -> "0.95", "1.000" -> "1.0"). */
+static int ob_score(obuf *o, double x) {
+    char *t = PyOS_double_to_string(x, 'f', 3, 0, NULL);
+    if (!t) return -1;
+    Py_ssize_t k = (Py_ssize_t)strlen(t);
+    while (k > 2 && t[k - 1] == '0' && t[k - 2] != '.') k--;
+    if (k == 6 && strcmp(t, "-0.000") == 0) { k = 4; } /* round(-0.0001, 3) == -0.0 */
+    int r = ob_put(o, t, k);
+    PyMem_Free(t);
+    return r;
+}
+
+/* findings_json(findings) -> bytes: the "findings" array of `jikimi scan --json`, as
+ * orjson.dumps([f.to_dict() for f in findings]) writes it (field, start, end, entity_type and
+ * score rounded to 3 places), without a dict per finding. */
+static PyObject *py_findings_json(PyObject *m, PyObject *seq) {
+    PyObject *fast = PySequence_Fast(seq, "findings_json() needs a sequence of Finding");
+    if (!fast) return NULL;
+    obuf o = {0};
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    if (OB_LIT(&o, "[") < 0) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *f = PySequence_Fast_GET_ITEM(fast, i);
+        if (!PyTuple_Check(f) || PyTuple_GET_SIZE(f) < 6) {
+            PyErr_SetString(PyExc_TypeError, "findings_json() needs Finding tuples");
+            goto fail;
+        }
+        PyObject *etype = PyTuple_GET_ITEM(f, 0), *st = PyTuple_GET_ITEM(f, 1), *en = PyTuple_GET_ITEM(f, 2);
+        PyObject *sc = PyTuple_GET_ITEM(f, 3), *field = PyTuple_GET_ITEM(f, 5);
+        if (!PyUnicode_Check(etype) || !PyLong_Check(st) || !PyLong_Check(en) || !PyFloat_Check(sc) ||
+            (field != Py_None && !PyUnicode_Check(field))) {
+            PyErr_SetString(PyExc_TypeError, "findings_json() needs Finding tuples");
+            goto fail;
+        }
+        char num[64];
+        if ((i && OB_LIT(&o, ",") < 0) || OB_LIT(&o, "{\"field\":") < 0) goto fail;
+        if (field == Py_None ? OB_LIT(&o, "null") < 0 : ob_jstr(&o, field) < 0) goto fail;
+        long long a = PyLong_AsLongLong(st), b = PyLong_AsLongLong(en);
+        if ((a == -1 || b == -1) && PyErr_Occurred()) goto fail;
+        int k = snprintf(num, sizeof num, ",\"start\":%lld,\"end\":%lld,\"entity_type\":", a, b);
+        if (ob_put(&o, num, k) < 0 || ob_jstr(&o, etype) < 0 || OB_LIT(&o, ",\"score\":") < 0) goto fail;
+        if (ob_score(&o, PyFloat_AS_DOUBLE(sc)) < 0 || OB_LIT(&o, "}") < 0) goto fail;
+    }
+    if (OB_LIT(&o, "]") < 0) goto fail;
+    PyObject *out = PyBytes_FromStringAndSize(o.b, o.n);
+    PyMem_Free(o.b);
+    Py_DECREF(fast);
+    return out;
+fail:
+    PyMem_Free(o.b);
+    Py_DECREF(fast);
+    return NULL;
+}
+
 static PyObject *py_configure(PyObject *m, PyObject *cfg) {
     if (!PyDict_Check(cfg)) { PyErr_SetString(PyExc_TypeError, "configure() needs a dict"); return NULL; }
     PyObject *ft = jk_cfg_item(cfg, "finding_type"), *prio = jk_cfg_item(cfg, "priority");
@@ -275,6 +379,7 @@ static PyMethodDef methods[] = {
     {"find_structured", py_find_structured, METH_O, "Raw findings of patterns.find_structured, as tuples."},
     {"find_persons", py_find_persons, METH_O, "Raw findings of names.find_persons, as tuples."},
     {"find_addresses", py_find_addresses, METH_O, "Raw findings of addresses.find_addresses, as tuples."},
+    {"findings_json", py_findings_json, METH_O, "findings_json(findings) -> bytes: the JSON array of scan --json."},
     {"scan_many", py_scan_many, METH_VARARGS, "scan_many(texts, min_score, entity_mask, fields=None) -> list[list[Finding]]"},
     {NULL, NULL, 0, NULL},
 };
