@@ -134,6 +134,10 @@ static PyObject *make_finding(jk_find *f, Py_ssize_t base, PyObject *field) {
     PyTuple_SET_ITEM(o, 3, sc);
     Py_INCREF(rec_str[f->rec]); PyTuple_SET_ITEM(o, 4, rec_str[f->rec]);
     Py_INCREF(field); PyTuple_SET_ITEM(o, 5, field);
+    /* only str, int, float and None inside: no cycle can pass through it, so the cyclic GC need
+     * not traverse it (CPython untracks such tuples itself, but only when a collection sees
+     * them; the scan creates hundreds of thousands) */
+    if ((field == Py_None || PyUnicode_CheckExact(field)) && PyObject_GC_IsTracked(o)) PyObject_GC_UnTrack(o);
     return o;
 }
 
