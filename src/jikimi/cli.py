@@ -27,7 +27,7 @@ from jikimi.cli_common import StderrConsole
 from jikimi.detect.engine import DEFAULT_MIN_SCORE
 from jikimi.entities import ENTITY_TYPES
 from jikimi.io import RecordError
-from jikimi.scanning import RecordResult, ScanJob, ScanSummary, findings_json
+from jikimi.scanning import ScanJob, ScanSummary
 
 if TYPE_CHECKING:
     import ssl
@@ -143,7 +143,7 @@ def scan(
 
     try:
         if as_json:
-            _emit_json(job.run(path), show_values)
+            _emit_json(job, path, show_values)
         else:
             total = _input_bytes(path)
             _consume_with_progress(job.run(path), total)
@@ -161,17 +161,18 @@ def scan(
     raise typer.Exit(EXIT_FOUND if sum(summary.counts.values()) else EXIT_OK)
 
 
-def _emit_json(results: object, show_values: bool) -> None:
+def _emit_json(job: ScanJob, path: str, show_values: bool) -> None:
     out = sys.stdout.buffer
+    if not show_values:
+        for chunk in job.run_json(path):
+            out.write(chunk)
+        out.flush()
+        return
     buf: list[bytes] = []
     dumps = orjson.dumps
-    for r in results:  # type: ignore[attr-defined]
-        assert isinstance(r, RecordResult)
-        if show_values:
-            fs = [f.to_dict(r.texts[f.field or ""]) for f in r.findings]
-            buf.append(dumps({"id": r.id, "findings": fs}))
-        else:
-            buf.append(b'{"id":' + dumps(r.id) + b',"findings":' + findings_json(r.findings) + b"}")
+    for r in job.run(path):
+        fs = [f.to_dict(r.texts[f.field or ""]) for f in r.findings]
+        buf.append(dumps({"id": r.id, "findings": fs}))
         if len(buf) >= 1024:
             out.write(b"\n".join(buf) + b"\n")
             buf.clear()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 
@@ -23,6 +24,9 @@ from jikimi.detect.columns import SAMPLE_SIZE, ColumnProfile, cell_finding, clas
 from jikimi.detect.engine import DEFAULT_MIN_SCORE, Scanner, resolve_overlaps
 from jikimi.detect.finding import Finding
 from jikimi.io import Record, RecordError, detect_format, iter_paths, read_records
+
+_T = TypeVar("_T")
+_BatchHandler = Callable[[list[Record], dict[str, ColumnProfile]], Iterator[_T]]
 
 TABLE_FORMATS = frozenset({"csv", "parquet"})
 BATCH_RECORDS = 512
@@ -126,18 +130,26 @@ class ScanJob:
 
     def run(self, path: str | Path) -> Iterator[RecordResult]:
         """Yield one result per record of every file under ``path``; errors go to ``on_error``."""
+        return self._run(path, self._scan_batch)
+
+    def run_json(self, path: str | Path) -> Iterator[bytes]:
+        """Like :meth:`run`, but yield ``scan --json`` lines (without values), a batch of
+        records per chunk. The summary is kept as :meth:`run` keeps it."""
+        return self._run(path, self._json_batch)
+
+    def _run(self, path: str | Path, handle: _BatchHandler[_T]) -> Iterator[_T]:
         start = time.perf_counter()
         try:
             if str(path) == "-":
                 self.summary.files += 1
-                yield from self._run_file("-")
+                yield from self._run_file("-", handle)
                 return
             p = Path(path)
             if not p.exists():
                 raise FileNotFoundError(f"{path}: no such file or directory")
             for file in iter_paths(p):
                 self.summary.files += 1
-                yield from self._run_file(file)
+                yield from self._run_file(file, handle)
         finally:
             self.summary.seconds += time.perf_counter() - start
 
@@ -150,7 +162,7 @@ class ScanJob:
             text_mode=self.text_mode,
         )
 
-    def _run_file(self, path: str | Path) -> Iterator[RecordResult]:
+    def _run_file(self, path: str | Path, handle: _BatchHandler[_T]) -> Iterator[_T]:
         fmt = self.fmt or (detect_format(path) if path != "-" else None)
         items = self._records(path)
         profiles: dict[str, ColumnProfile] = {}
@@ -163,15 +175,15 @@ class ScanJob:
         for item in items:
             if isinstance(item, RecordError):
                 # results stay in input order: flush what came before the bad record first
-                yield from self._scan_batch(batch, profiles)
+                yield from handle(batch, profiles)
                 batch = []
                 self._error(item)
                 continue
             batch.append(item)
             if len(batch) >= BATCH_RECORDS:
-                yield from self._scan_batch(batch, profiles)
+                yield from handle(batch, profiles)
                 batch = []
-        yield from self._scan_batch(batch, profiles)
+        yield from handle(batch, profiles)
 
     def _profile(self, head: list[Record | RecordError]) -> dict[str, ColumnProfile]:
         cols: dict[str, list[str]] = {}
@@ -214,6 +226,34 @@ class ScanJob:
             results.append(RecordResult(rec.id, rec.source, rec.line, findings, rec.fields))
         self._count(results, sum(map(len, texts)))
         yield from results
+
+    def _json_batch(
+        self, batch: list[Record], profiles: dict[str, ColumnProfile]
+    ) -> Iterator[bytes]:
+        if not batch:
+            return
+        if not profiles and all(len(rec.fields) == 1 for rec in batch):
+            texts = [t for rec in batch for t in rec.fields.values()]
+            fields = [name for rec in batch for name in rec.fields]
+            done = self.scanner.json_lines([rec.id for rec in batch], texts, fields)
+            if done is not None:
+                data, stats, with_findings = done
+                s = self.summary
+                s.records += len(batch)
+                s.records_with_findings += with_findings
+                s.chars += sum(map(len, texts))
+                for name, etype, count, first, start, end in stats:
+                    key = (name, etype)
+                    s.counts[key] += count
+                    if key not in s.examples:
+                        s.examples[key] = mask_value(texts[first][start:end])
+                yield data
+                return
+        dumps = orjson.dumps
+        yield b"".join(
+            b'{"id":' + dumps(r.id) + b',"findings":' + findings_json(r.findings) + b"}\n"
+            for r in self._scan_batch(batch, profiles)
+        )
 
     def _count(self, results: list[RecordResult], chars: int) -> None:
         """Add a batch to the summary: counts per (field, type) in one C-level pass, and a

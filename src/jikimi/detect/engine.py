@@ -13,7 +13,6 @@ from itertools import pairwise
 from typing import Any
 
 from jikimi.detect import native
-
 from jikimi.detect.context import RECORD_SEPARATOR
 from jikimi.detect.finding import Finding
 from jikimi.detect.registry import Recognizer
@@ -79,8 +78,10 @@ class Scanner:
             raise TypeError(f"scan() needs str, got {type(text).__name__}")
         if not text:
             return []
+        out: list[Finding]
         if self._native is not None:
-            out = self._native.scan_many((text,), self.min_score, self._mask)[0]
+            out = self._native.scan_many((text,), self.min_score, self._mask, (field,))[0]
+            return out
         else:
             out = self._finish(self._raw(text))
         if field is not None:
@@ -129,6 +130,20 @@ class Scanner:
         out = [self._finish(fs) if fs else fs for fs in per]
         if fields is not None:
             out = [[f.with_field(name) for f in fs] for fs, name in zip(out, fields)]
+        return out
+
+    def json_lines(
+        self, ids: list[str | int], texts: list[str], fields: list[str]
+    ) -> tuple[bytes, list[tuple[str, str, int, int, int, int]], int] | None:
+        """``jikimi scan --json`` lines for one-field records, written by the native core without
+        Finding objects: (the lines, per (field, type) in order of first appearance
+        ``(field, type, count, first record, start, end)``, records with findings). None when
+        the core is not in use or an id is neither str nor int: the caller formats
+        :meth:`scan_many`'s findings instead (same bytes, slower)."""
+        if self._native is None:
+            return None
+        out: tuple[bytes, list[tuple[str, str, int, int, int, int]], int] | None
+        out = self._native.scan_json(ids, texts, fields, self.min_score, self._mask)
         return out
 
     def _raw(self, text: str) -> list[Finding]:

@@ -141,115 +141,128 @@ static PyObject *make_finding(jk_find *f, Py_ssize_t base, PyObject *field) {
     return o;
 }
 
-static int cmp_pos(const void *a, const void *b) {
-    const jk_find *x = a, *y = b;
-    return x->start < y->start ? -1 : (x->start > y->start);
+/* The engine over a batch of texts: every text's findings, overlaps resolved and filtered.
+ * grouped[cnt[i] .. cnt[i] + kept[i]) are text i's findings, offsets relative to the text. */
+typedef struct {
+    jk_find *grouped;
+    Py_ssize_t *cnt, *kept;
+} batch_result;
+
+static void batch_free(batch_result *b) {
+    PyMem_Free(b->grouped); PyMem_Free(b->cnt); PyMem_Free(b->kept);
+    b->grouped = NULL; b->cnt = b->kept = NULL;
+}
+
+static int run_batch(PyObject **items, Py_ssize_t nt, double min_score, unsigned long mask, batch_result *res) {
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < nt; i++) {
+        if (!PyUnicode_Check(items[i])) {
+            PyErr_Format(PyExc_TypeError, "scan_many() needs str items, got %.80s", Py_TYPE(items[i])->tp_name);
+            return -1;
+        }
+        total += PyUnicode_GET_LENGTH(items[i]) + 1;
+    }
+    int rc = -1;
+    jch *s = PyMem_Malloc((size_t)(total ? total : 1) * sizeof(jch));
+    Py_ssize_t *starts = PyMem_Malloc((size_t)(nt ? nt : 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *ti = NULL, *fill = NULL;
+    jk_finds f = {0};
+    res->cnt = PyMem_Calloc((size_t)nt + 1, sizeof(Py_ssize_t));
+    res->kept = PyMem_Calloc((size_t)(nt ? nt : 1), sizeof(Py_ssize_t));
+    res->grouped = NULL;
+    if (!s || !starts || !res->cnt || !res->kept) { PyErr_NoMemory(); goto end; }
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t i = 0; i < nt; i++) {
+        starts[i] = pos;
+        Py_ssize_t len = PyUnicode_GET_LENGTH(items[i]);
+        if (len && !PyUnicode_AsUCS4(items[i], s + pos, len, 0)) goto end;
+        pos += len;
+        s[pos++] = 0;
+    }
+    Py_ssize_t n = total ? total - 1 : 0;
+    if (jk_find_structured(s, n, &f) < 0 || jk_find_persons(s, n, &f) < 0 || jk_find_addresses(s, n, &f) < 0)
+        goto end;
+    /* group by text, keeping the recognizers' order within a text (resolve() depends on the
+     * (start, end) order plus that original order, as the Python engine does) */
+    ti = PyMem_Malloc((size_t)(f.n ? f.n : 1) * sizeof(Py_ssize_t));
+    fill = PyMem_Malloc((size_t)(nt ? nt : 1) * sizeof(Py_ssize_t));
+    res->grouped = PyMem_Malloc((size_t)(f.n ? f.n : 1) * sizeof(jk_find));
+    if (!ti || !fill || !res->grouped) { PyErr_NoMemory(); goto end; }
+    for (Py_ssize_t k = 0; k < f.n; k++) {
+        Py_ssize_t lo = 0, hi = nt; /* the last text starting at or before the finding */
+        while (hi - lo > 1) { Py_ssize_t mid = (lo + hi) / 2; if (starts[mid] <= f.v[k].start) lo = mid; else hi = mid; }
+        Py_ssize_t tl = PyUnicode_GET_LENGTH(items[lo]);
+        ti[k] = (f.v[k].end - starts[lo] > tl) ? -1 : lo; /* straddles two texts: dropped */
+        if (ti[k] >= 0) res->cnt[lo + 1]++;
+    }
+    for (Py_ssize_t i = 0; i < nt; i++) res->cnt[i + 1] += res->cnt[i];
+    memcpy(fill, res->cnt, (size_t)nt * sizeof(Py_ssize_t));
+    for (Py_ssize_t k = 0; k < f.n; k++)
+        if (ti[k] >= 0) {
+            jk_find x = f.v[k];
+            x.start -= starts[ti[k]];
+            x.end -= starts[ti[k]];
+            res->grouped[fill[ti[k]]++] = x;
+        }
+    for (Py_ssize_t i = 0; i < nt; i++) {
+        jk_find *g = res->grouped + res->cnt[i];
+        Py_ssize_t gn = res->cnt[i + 1] - res->cnt[i];
+        Py_ssize_t kept = gn > 1 ? resolve(g, gn) : gn;
+        if (kept < 0) goto end;
+        Py_ssize_t nk = 0;
+        for (Py_ssize_t k = 0; k < kept; k++)
+            if (g[k].score >= min_score && ((mask >> g[k].type) & 1)) g[nk++] = g[k];
+        res->kept[i] = nk;
+    }
+    rc = 0;
+end:
+    jk_finds_free(&f);
+    PyMem_Free(s);
+    PyMem_Free(starts);
+    PyMem_Free(ti);
+    PyMem_Free(fill);
+    if (rc < 0) batch_free(res);
+    return rc;
 }
 
 /* scan_many(texts, min_score, mask, fields=None) -> list[list[Finding]] (Scanner.scan_many);
  * fields, when given, holds the Finding.field value for each text. */
 static PyObject *py_scan_many(PyObject *m, PyObject *args) {
-    PyObject *seq, *fields_arg = Py_None, *ffast = NULL;
+    PyObject *seq, *fields_arg = Py_None, *ffast = NULL, *out = NULL;
     double min_score;
     unsigned long mask;
     if (!PyArg_ParseTuple(args, "Odk|O", &seq, &min_score, &mask, &fields_arg)) return NULL;
     if (not_configured()) return NULL;
     PyObject *fast = PySequence_Fast(seq, "scan_many() needs a sequence of str");
     if (!fast) return NULL;
-    Py_ssize_t nt = PySequence_Fast_GET_SIZE(fast), total = 0;
+    Py_ssize_t nt = PySequence_Fast_GET_SIZE(fast);
     if (fields_arg != Py_None) {
         ffast = PySequence_Fast(fields_arg, "scan_many() fields must be a sequence");
-        if (!ffast) { Py_DECREF(fast); return NULL; }
+        if (!ffast) goto done;
         if (PySequence_Fast_GET_SIZE(ffast) != nt) {
             PyErr_SetString(PyExc_ValueError, "scan_many() needs one field per text");
-            Py_DECREF(ffast); Py_DECREF(fast); return NULL;
+            goto done;
         }
     }
-    PyObject **items = PySequence_Fast_ITEMS(fast);
-    for (Py_ssize_t i = 0; i < nt; i++) {
-        if (!PyUnicode_Check(items[i])) {
-            PyErr_Format(PyExc_TypeError, "scan_many() needs str items, got %.80s", Py_TYPE(items[i])->tp_name);
-            Py_DECREF(fast);
-            return NULL;
+    batch_result b;
+    if (run_batch(PySequence_Fast_ITEMS(fast), nt, min_score, mask, &b) < 0) goto done;
+    out = PyList_New(nt);
+    for (Py_ssize_t i = 0; out && i < nt; i++) {
+        PyObject *lst = PyList_New(b.kept[i]);
+        if (!lst) { Py_CLEAR(out); break; }
+        PyList_SET_ITEM(out, i, lst);
+        for (Py_ssize_t k = 0; k < b.kept[i]; k++) {
+            PyObject *o = make_finding(&b.grouped[b.cnt[i] + k], 0, ffast ? PySequence_Fast_GET_ITEM(ffast, i) : Py_None);
+            if (!o) { Py_CLEAR(out); break; }
+            PyList_SET_ITEM(lst, k, o);
         }
-        total += PyUnicode_GET_LENGTH(items[i]) + 1;
     }
-    PyObject *out = PyList_New(nt);
-    jch *s = PyMem_Malloc((size_t)(total ? total : 1) * sizeof(jch));
-    Py_ssize_t *starts = PyMem_Malloc((size_t)(nt ? nt : 1) * sizeof(Py_ssize_t));
-    jk_finds f = {0};
-    if (!out || !s || !starts) { if (!PyErr_Occurred()) PyErr_NoMemory(); goto fail; }
-    Py_ssize_t pos = 0;
-    for (Py_ssize_t i = 0; i < nt; i++) {
-        starts[i] = pos;
-        Py_ssize_t len = PyUnicode_GET_LENGTH(items[i]);
-        if (!PyUnicode_AsUCS4(items[i], s + pos, len, 0) && len) goto fail;
-        pos += len;
-        s[pos++] = 0;
-    }
-    Py_ssize_t n = total ? total - 1 : 0;
-    if (jk_find_structured(s, n, &f) < 0 || jk_find_persons(s, n, &f) < 0 || jk_find_addresses(s, n, &f) < 0)
-        goto fail;
-    /* group by text: stable sort by start keeps the recognizers' order among equal starts, and
-     * resolve() only depends on the (start, end) order plus that original order */
-    {
-        /* counting pass: text index of each finding */
-        Py_ssize_t *ti = PyMem_Malloc((size_t)(f.n ? f.n : 1) * sizeof(Py_ssize_t));
-        Py_ssize_t *cnt = PyMem_Calloc((size_t)nt + 1, sizeof(Py_ssize_t));
-        jk_find *grouped = PyMem_Malloc((size_t)(f.n ? f.n : 1) * sizeof(jk_find));
-        if (!ti || !cnt || !grouped) { PyMem_Free(ti); PyMem_Free(cnt); PyMem_Free(grouped); PyErr_NoMemory(); goto fail; }
-        for (Py_ssize_t k = 0; k < f.n; k++) {
-            Py_ssize_t lo = 0, hi = nt; /* last start <= f.start */
-            while (hi - lo > 1) { Py_ssize_t mid = (lo + hi) / 2; if (starts[mid] <= f.v[k].start) lo = mid; else hi = mid; }
-            Py_ssize_t tl = PyUnicode_GET_LENGTH(items[lo]);
-            ti[k] = (f.v[k].end - starts[lo] > tl) ? -1 : lo; /* straddles two texts: dropped */
-            if (ti[k] >= 0) cnt[lo + 1]++;
-        }
-        for (Py_ssize_t i = 0; i < nt; i++) cnt[i + 1] += cnt[i];
-        Py_ssize_t *fill = PyMem_Malloc((size_t)(nt ? nt : 1) * sizeof(Py_ssize_t));
-        if (!fill) { PyMem_Free(ti); PyMem_Free(cnt); PyMem_Free(grouped); PyErr_NoMemory(); goto fail; }
-        memcpy(fill, cnt, (size_t)nt * sizeof(Py_ssize_t));
-        for (Py_ssize_t k = 0; k < f.n; k++) if (ti[k] >= 0) grouped[fill[ti[k]]++] = f.v[k];
-        PyMem_Free(fill);
-        PyMem_Free(ti);
-        int err = 0;
-        for (Py_ssize_t i = 0; i < nt && !err; i++) {
-            jk_find *g = grouped + cnt[i];
-            Py_ssize_t gn = cnt[i + 1] - cnt[i];
-            Py_ssize_t kept = gn > 1 ? resolve(g, gn) : gn;
-            if (kept < 0) { err = 1; break; }
-            Py_ssize_t nk = 0;
-            for (Py_ssize_t k = 0; k < kept; k++)
-                if (g[k].score >= min_score && ((mask >> g[k].type) & 1)) g[nk++] = g[k];
-            PyObject *lst = PyList_New(nk);
-            if (!lst) { err = 1; break; }
-            for (Py_ssize_t k = 0; k < nk; k++) {
-                PyObject *o = make_finding(&g[k], starts[i], ffast ? PySequence_Fast_GET_ITEM(ffast, i) : Py_None);
-                if (!o) { Py_DECREF(lst); lst = NULL; err = 1; break; }
-                PyList_SET_ITEM(lst, k, o);
-            }
-            if (lst) PyList_SET_ITEM(out, i, lst);
-        }
-        PyMem_Free(cnt);
-        PyMem_Free(grouped);
-        if (err) goto fail;
-    }
-    jk_finds_free(&f);
-    PyMem_Free(s);
-    PyMem_Free(starts);
+    batch_free(&b);
+done:
     Py_XDECREF(ffast);
     Py_DECREF(fast);
     return out;
-fail:
-    jk_finds_free(&f);
-    PyMem_Free(s);
-    PyMem_Free(starts);
-    Py_XDECREF(out);
-    Py_XDECREF(ffast);
-    Py_DECREF(fast);
-    return NULL;
 }
-
 
 /* ------------------------------------------------------------------ JSON lines out */
 
@@ -312,6 +325,17 @@ static int ob_score(obuf *o, double x) {
     return r;
 }
 
+/* One finding object of scan --json: {"field":..,"start":..,"end":..,"entity_type":..,"score":..} */
+static int ob_finding(obuf *o, PyObject *field, long long a, long long b, PyObject *etype, double score) {
+    char num[64];
+    if (OB_LIT(o, "{\"field\":") < 0) return -1;
+    if (field == Py_None ? OB_LIT(o, "null") < 0 : ob_jstr(o, field) < 0) return -1;
+    int k = snprintf(num, sizeof num, ",\"start\":%lld,\"end\":%lld,\"entity_type\":", a, b);
+    if (ob_put(o, num, k) < 0 || ob_jstr(o, etype) < 0 || OB_LIT(o, ",\"score\":") < 0) return -1;
+    if (ob_score(o, score) < 0) return -1;
+    return OB_LIT(o, "}");
+}
+
 /* findings_json(findings) -> bytes: the "findings" array of `jikimi scan --json`, as
  * orjson.dumps([f.to_dict() for f in findings]) writes it (field, start, end, entity_type and
  * score rounded to 3 places), without a dict per finding. */
@@ -334,14 +358,9 @@ static PyObject *py_findings_json(PyObject *m, PyObject *seq) {
             PyErr_SetString(PyExc_TypeError, "findings_json() needs Finding tuples");
             goto fail;
         }
-        char num[64];
-        if ((i && OB_LIT(&o, ",") < 0) || OB_LIT(&o, "{\"field\":") < 0) goto fail;
-        if (field == Py_None ? OB_LIT(&o, "null") < 0 : ob_jstr(&o, field) < 0) goto fail;
         long long a = PyLong_AsLongLong(st), b = PyLong_AsLongLong(en);
         if ((a == -1 || b == -1) && PyErr_Occurred()) goto fail;
-        int k = snprintf(num, sizeof num, ",\"start\":%lld,\"end\":%lld,\"entity_type\":", a, b);
-        if (ob_put(&o, num, k) < 0 || ob_jstr(&o, etype) < 0 || OB_LIT(&o, ",\"score\":") < 0) goto fail;
-        if (ob_score(&o, PyFloat_AS_DOUBLE(sc)) < 0 || OB_LIT(&o, "}") < 0) goto fail;
+        if ((i && OB_LIT(&o, ",") < 0) || ob_finding(&o, field, a, b, etype, PyFloat_AS_DOUBLE(sc)) < 0) goto fail;
     }
     if (OB_LIT(&o, "]") < 0) goto fail;
     PyObject *out = PyBytes_FromStringAndSize(o.b, o.n);
@@ -352,6 +371,120 @@ fail:
     PyMem_Free(o.b);
     Py_DECREF(fast);
     return NULL;
+}
+
+
+/* scan_json(ids, texts, fields, min_score, mask) -> (bytes, stats, records with findings) | None
+ *
+ * The `jikimi scan --json` lines of a batch of one-field records, without Finding objects:
+ * b'{"id":ID,"findings":[...]}\n' per record, exactly as orjson writes them from
+ * Finding.to_dict. stats lists, per (field, entity type) in order of first appearance,
+ * (field, type, count, first record index, start, end) for the summary's counts and examples.
+ * None when an id is neither str nor int (the caller takes the general path). */
+static PyObject *py_scan_json(PyObject *m, PyObject *args) {
+    PyObject *ids, *texts, *fields;
+    double min_score;
+    unsigned long mask;
+    if (!PyArg_ParseTuple(args, "O!O!O!dk", &PyList_Type, &ids, &PyList_Type, &texts, &PyList_Type, &fields,
+                          &min_score, &mask))
+        return NULL;
+    if (not_configured()) return NULL;
+    Py_ssize_t nt = PyList_GET_SIZE(texts);
+    if (PyList_GET_SIZE(ids) != nt || PyList_GET_SIZE(fields) != nt) {
+        PyErr_SetString(PyExc_ValueError, "scan_json() needs one id and one field per text");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < nt; i++) {
+        PyObject *id = PyList_GET_ITEM(ids, i), *fl = PyList_GET_ITEM(fields, i);
+        if (!PyUnicode_CheckExact(id) && !PyLong_CheckExact(id)) Py_RETURN_NONE;
+        if (!PyUnicode_Check(fl)) { PyErr_SetString(PyExc_TypeError, "scan_json() fields must be str"); return NULL; }
+    }
+    batch_result b;
+    if (run_batch(((PyListObject *)texts)->ob_item, nt, min_score, mask, &b) < 0) return NULL;
+    obuf o = {0};
+    PyObject *result = NULL, *stats = NULL;
+    /* per (field slot, type): count, first record, span; slots are distinct field names */
+    typedef struct { Py_ssize_t count, first, start, end; } stat;
+    Py_ssize_t nslots = 0, capslots = 0;
+    PyObject **slot_field = NULL;
+    stat *st = NULL;
+    Py_ssize_t *order = NULL, norder = 0; /* slot * JK_N_ENTITIES + type, first-seen order */
+    Py_ssize_t with_findings = 0;
+    for (Py_ssize_t i = 0; i < nt; i++) {
+        PyObject *id = PyList_GET_ITEM(ids, i), *fl = PyList_GET_ITEM(fields, i);
+        if (OB_LIT(&o, "{\"id\":") < 0) goto fail;
+        if (PyUnicode_CheckExact(id)) {
+            if (ob_jstr(&o, id) < 0) goto fail;
+        } else {
+            PyObject *txt = PyObject_Str(id); /* int: its decimal form, as JSON wants */
+            if (!txt) goto fail;
+            Py_ssize_t k;
+            const char *u = PyUnicode_AsUTF8AndSize(txt, &k);
+            int r = u ? ob_put(&o, u, k) : -1;
+            Py_DECREF(txt);
+            if (r < 0) goto fail;
+        }
+        if (OB_LIT(&o, ",\"findings\":[") < 0) goto fail;
+        Py_ssize_t slot = -1;
+        if (b.kept[i]) {
+            with_findings++;
+            for (Py_ssize_t k = 0; k < nslots; k++)
+                if (slot_field[k] == fl) { slot = k; break; }
+            for (Py_ssize_t k = 0; slot < 0 && k < nslots; k++) {
+                int eq = PyUnicode_Compare(slot_field[k], fl);
+                if (eq == -1 && PyErr_Occurred()) goto fail;
+                if (eq == 0) slot = k;
+            }
+            if (slot < 0) {
+                if (nslots == capslots) {
+                    Py_ssize_t cap = capslots ? capslots * 2 : 4;
+                    PyObject **nf = PyMem_Realloc(slot_field, (size_t)cap * sizeof(PyObject *));
+                    if (nf) slot_field = nf;
+                    stat *ns = nf ? PyMem_Realloc(st, (size_t)cap * JK_N_ENTITIES * sizeof(stat)) : NULL;
+                    if (ns) st = ns;
+                    Py_ssize_t *no = ns ? PyMem_Realloc(order, (size_t)cap * JK_N_ENTITIES * sizeof(Py_ssize_t)) : NULL;
+                    if (!no) { PyErr_NoMemory(); goto fail; }
+                    order = no;
+                    capslots = cap;
+                }
+                slot_field[nslots] = fl;
+                memset(st + nslots * JK_N_ENTITIES, 0, JK_N_ENTITIES * sizeof(stat));
+                slot = nslots++;
+            }
+        }
+        for (Py_ssize_t k = 0; k < b.kept[i]; k++) {
+            jk_find *f = &b.grouped[b.cnt[i] + k];
+            if ((k && OB_LIT(&o, ",") < 0) || ob_finding(&o, fl, f->start, f->end, entity_str[f->type], f->score) < 0)
+                goto fail;
+            stat *x = &st[slot * JK_N_ENTITIES + f->type];
+            if (x->count++ == 0) {
+                x->first = i; x->start = f->start; x->end = f->end;
+                order[norder++] = slot * JK_N_ENTITIES + f->type;
+            }
+        }
+        if (OB_LIT(&o, "]}\n") < 0) goto fail;
+    }
+    stats = PyList_New(norder);
+    if (!stats) goto fail;
+    for (Py_ssize_t k = 0; k < norder; k++) {
+        Py_ssize_t sl = order[k] / JK_N_ENTITIES, ty = order[k] % JK_N_ENTITIES;
+        stat *x = &st[order[k]];
+        PyObject *t = Py_BuildValue("(OOnnnn)", slot_field[sl], entity_str[ty], x->count, x->first, x->start, x->end);
+        if (!t) goto fail;
+        PyList_SET_ITEM(stats, k, t);
+    }
+    PyObject *bytes = PyBytes_FromStringAndSize(o.b, o.n);
+    if (!bytes) goto fail;
+    result = Py_BuildValue("(OOn)", bytes, stats, with_findings);
+    Py_DECREF(bytes);
+fail:
+    Py_XDECREF(stats);
+    PyMem_Free(o.b);
+    PyMem_Free(slot_field);
+    PyMem_Free(st);
+    PyMem_Free(order);
+    batch_free(&b);
+    return result;
 }
 
 static PyObject *py_configure(PyObject *m, PyObject *cfg) {
@@ -384,6 +517,7 @@ static PyMethodDef methods[] = {
     {"find_persons", py_find_persons, METH_O, "Raw findings of names.find_persons, as tuples."},
     {"find_addresses", py_find_addresses, METH_O, "Raw findings of addresses.find_addresses, as tuples."},
     {"findings_json", py_findings_json, METH_O, "findings_json(findings) -> bytes: the JSON array of scan --json."},
+    {"scan_json", py_scan_json, METH_VARARGS, "scan_json(ids, texts, fields, min_score, mask) -> (bytes, stats, n) | None"},
     {"scan_many", py_scan_many, METH_VARARGS, "scan_many(texts, min_score, entity_mask, fields=None) -> list[list[Finding]]"},
     {NULL, NULL, 0, NULL},
 };
