@@ -57,7 +57,7 @@ def core() -> ModuleType | None:
     if os.environ.get("JIKIMI_PURE_PYTHON"):
         return None
     try:
-        from jikimi.detect import _native  # type: ignore[attr-defined]
+        from jikimi.detect import _native
     except ImportError:
         return None
     _native.configure(_tables(_native))
