@@ -250,3 +250,16 @@ _PIECES = [
 @given(text=st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
 def test_generated_pieces(text: str) -> None:
     assert _c(text) == _py(text)
+
+
+def test_chain_of_qualified_labels_is_read_without_recursion() -> None:
+    """성명 (한글) (한글) … Kim: the label is looked up past every qualifier, in a loop (the
+    Python reference once recursed per qualifier and ran out of stack on hostile input)."""
+    from jikimi.detect import names, native
+
+    text = "성명" + " 한글)" * 2000 + " Kim"
+    want = [tuple(f[:5]) for f in names.find_persons(text)]
+    assert want and want[0][0] == "PERSON"
+    core = native.core()
+    if core is not None:
+        assert [tuple(f) for f in core.find_persons(text)] == want

@@ -636,8 +636,20 @@ def _label_before(t: str, a: int) -> tuple[str, float] | None:
     """The label that ends just before the space at ``a``, with its score, if there is one.
 
     Only a short window is searched, and never past a record separator, so that the cost stays
-    constant however long the text and no label is taken from a neighbouring record.
+    constant however long the text and no label is taken from a neighbouring record. A label
+    qualified by a word after it (성명(한글), 예금주 확인) is looked up before that word, in a
+    loop rather than by recursion, so that no chain of such words can exhaust the stack.
     """
+    while True:
+        found = _label_at(t, a)
+        if isinstance(found, int):
+            a = found
+            continue
+        return found
+
+
+def _label_at(t: str, a: int) -> tuple[str, float] | int | None:
+    """One step of :func:`_label_before`: the label, None, or where to look next."""
     e = a
     while e > 1 and t[e - 1] == " ":  # a colon became a space
         e -= 1
@@ -657,10 +669,10 @@ def _label_before(t: str, a: int) -> tuple[str, float] | None:
     if word.endswith((")", "]")):
         word = word.rstrip(")]")
         if word in ("한글", "국문", "한자", "영문") and t[w] == " ":
-            return _label_before(t, w)  # 성명(한글): the label is the word before
+            return w  # 성명(한글): the label is the word before
         return None  # (김민준 보호자) 진단서: a closed aside names the name before it
     if word in ("확인", "정보") and t[w] == " ":
-        return _label_before(t, w)  # 예금주 확인: 김민준, 주문자 정보: 홍길동
+        return w  # 예금주 확인: 김민준, 주문자 정보: 홍길동
     if word in ("From", "To", "Cc") and a - e < 1:
         return None  # mail headers count only with their colon (From: Kim Min-jun)
     if word == "to" and t[w] == " " and t[max(0, w - 12) : w].endswith(_LATIN_TO_VERBS):
