@@ -12,9 +12,13 @@ made on where the time actually goes:
 * RE2 (``google-re2``) — the same regex;
 * Hyperscan (``hyperscan``) — the same regex compiled with leftmost start-of-match, plus all
   keyword literals in the same database (one pass for everything);
-* polars ``str.extract_all`` over a column of records.
+* polars ``str.extract_all`` over a column of records;
+* jikimi's own native core (``jikimi.detect._native``, C): hand-written matchers that do the
+  candidate search *and* the per-candidate work, finding for finding what the Python recognizers
+  find (tests/test_native.py).
 
-Engines that are not installed are reported as such.
+Engines that are not installed are reported as such. The last table times the whole scan and its
+parts with the Python recognizers and with the native core, on the same texts.
 """
 
 from __future__ import annotations
@@ -101,28 +105,51 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001
         rows.append(("polars", f"not available ({type(exc).__name__})"))
 
-    sc = Scanner()
+    from jikimi.detect import native
+    from jikimi.detect.recognizers import default_recognizers
+
+    sc = Scanner(recognizers=default_recognizers())  # the Python recognizers
     t_all = best(lambda: sc.scan_many(texts))
     t_clusters = best(lambda: patterns._scan_clusters(big))
     t_struct = best(lambda: patterns.find_structured(big))
     t_names = best(lambda: names.find_persons(big))
     t_addr = best(lambda: addresses.find_addresses(big))
     t_pass = best(lambda: patterns._SCAN.findall(big))
+    core = native.core()
+    nat: dict[str, float] = {}
+    if core is not None:
+        mask = native.entity_mask(sc.entities)
+        nat["structured"] = best(lambda: core.find_structured(big), 5)
+        nat["persons"] = best(lambda: core.find_persons(big), 5)
+        nat["addresses"] = best(lambda: core.find_addresses(big), 5)
+        nat["all"] = best(lambda: core.scan_many(texts, sc.min_score, mask), 5)
+        if core.scan_many(texts, sc.min_score, mask) != sc.scan_many(texts):
+            raise SystemExit("native and Python findings differ: run tests/test_native.py")
     print(f"# scan engine choice ({a.records} records, {mb:.1f} MB)\n")
     print("| candidate pass | speed |\n|---|---|")
     for name, val in rows:
         print(f"| {name} | {val} |")
-    print("\n| where a full scan spends its time (Python re engine) | ms | share |\n|---|---:|---:|")
-    for name, v in [
-        ("digit-group regex pass alone", t_pass),
-        ("digit groups: pass + classification, checksums, context", t_clusters),
-        ("all structured recognizers", t_struct),
-        ("PERSON recognizer", t_names),
-        ("KR_ADDRESS recognizer", t_addr),
-        ("whole scan_many (incl. overlap resolution, mapping)", t_all),
+    print(
+        "\n| where a full scan spends its time | Python recognizers (re) ms | native core ms |"
+        "\n|---|---:|---:|"
+    )
+
+    def cell(key: str) -> str:
+        return f"{nat[key] * 1e3:.1f}" if key in nat else "not built"
+
+    for name, v, key in [
+        ("digit-group regex pass alone", t_pass, ""),
+        ("digit groups: pass + classification, checksums, context", t_clusters, ""),
+        ("all structured recognizers", t_struct, "structured"),
+        ("PERSON recognizer", t_names, "persons"),
+        ("KR_ADDRESS recognizer", t_addr, "addresses"),
+        ("whole scan_many (incl. overlap resolution, Finding objects)", t_all, "all"),
     ]:
-        print(f"| {name} | {v * 1e3:.0f} | {v / t_all:.0%} |")
-    print(f"\nwhole scan: {mb / t_all:.1f} MB/s")
+        print(f"| {name} | {v * 1e3:.0f} | {cell(key) if key else '—'} |")
+    line = f"\nwhole scan: Python recognizers {mb / t_all:.1f} MB/s"
+    if "all" in nat:
+        line += f", native core {mb / nat['all']:.1f} MB/s (same findings, checked in this run)"
+    print(line)
 
 
 if __name__ == "__main__":
