@@ -239,6 +239,13 @@ def _print_summary(s: ScanSummary, show_values: bool) -> None:
         f"{sum(s.counts.values())} finding(s); {s.skipped} record(s) skipped, {s.errors} error(s); "
         f"{s.seconds:.2f} s ({mb:.1f} M chars)"
     )
+    from jikimi.detect import native
+
+    if native.load() is None:
+        console.print(
+            "[dim]the native scan core is not in use (not built, or JIKIMI_PURE_PYTHON is set): "
+            "the Python recognizers ran — same findings, slower[/]"
+        )
 
 
 policy_app = typer.Typer(help="Protection policies (jikimi.toml).", no_args_is_help=True)
