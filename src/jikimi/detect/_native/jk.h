@@ -126,6 +126,12 @@ void jk_window(const jch *s, Py_ssize_t n, Py_ssize_t start, Py_ssize_t end, Py_
 uint32_t jk_context_types(const jch *s, Py_ssize_t lo, Py_ssize_t start, Py_ssize_t end,
                           Py_ssize_t hi);
 
+/* While one text is scanned (between begin and end, same s), jk_context_types remembers the
+ * keyword found at each position; without it (or when its allocation fails) it walks as before.
+ * The results are the same either way. */
+void jk_context_memo_begin(const jch *s, Py_ssize_t n);
+void jk_context_memo_end(void);
+
 /* Lazily computed context of one candidate, as patterns._Ctx. */
 typedef struct {
     const jch *s;

@@ -10,7 +10,16 @@ int jk_configure_structured(PyObject *cfg) {
     return jk_configure_extra(cfg);
 }
 
+static int find_structured(const jch *s, Py_ssize_t n, jk_finds *out);
+
 int jk_find_structured(const jch *s, Py_ssize_t n, jk_finds *out) {
+    jk_context_memo_begin(s, n);
+    int rc = find_structured(s, n, out);
+    jk_context_memo_end();
+    return rc;
+}
+
+static int find_structured(const jch *s, Py_ssize_t n, jk_finds *out) {
     /* the order of patterns.find_structured: e-mail, IPv6, then (if any digit) the rest */
     int has_at = 0, has_colon = 0, has_digit = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
