@@ -10,31 +10,60 @@ int jk_configure_structured(PyObject *cfg) {
     return jk_configure_extra(cfg);
 }
 
-static int find_structured(const jch *s, Py_ssize_t n, jk_finds *out);
+/* ---- runs (state of the digit-group pass between blocks) ---- */
+typedef struct { Py_ssize_t *gs, *gl, *cut; Py_ssize_t cap; } scratch;
+static void scratch_free(scratch *sc);
+static int scan_clusters_run(const jch *s, Py_ssize_t n, Py_ssize_t *pp, Py_ssize_t limit, scratch *sc, jk_finds *out);
 
-int jk_find_structured(const jch *s, Py_ssize_t n, jk_finds *out) {
-    jk_context_memo_begin(s, n);
-    int rc = find_structured(s, n, out);
-    jk_context_memo_end();
-    return rc;
+static int finds_append(jk_finds *out, const jk_finds *src) {
+    if (out->n + src->n > out->cap) {
+        Py_ssize_t cap = out->cap ? out->cap : 16;
+        while (cap < out->n + src->n) cap *= 2;
+        jk_find *v = PyMem_Realloc(out->v, (size_t)cap * sizeof(jk_find));
+        if (!v) { PyErr_NoMemory(); return -1; }
+        out->v = v; out->cap = cap;
+    }
+    if (src->n) memcpy(out->v + out->n, src->v, (size_t)src->n * sizeof(jk_find));
+    out->n += src->n;
+    return 0;
 }
 
-static int find_structured(const jch *s, Py_ssize_t n, jk_finds *out) {
-    /* the order of patterns.find_structured: e-mail, IPv6, then (if any digit) the rest */
-    int has_at = 0, has_colon = 0, has_digit = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        jch c = s[i];
-        if (c == '@') has_at = 1;
-        else if (c == ':') has_colon = 1;
-        else if (c >= '0' && c <= '9') has_digit = 1;
+/* Text per block: every pass handles the triggers of one block before the next block, while
+ * the block (and the windows around it) are in cache. */
+#define BLOCK 16384
+
+/* The order of patterns.find_structured (e-mail, IPv6, the digit groups, passports, dates of
+ * birth, masked identifiers): each pass writes its own list, in text order, and the lists are
+ * joined in that order at the end. Python skips the last four passes when the text has no
+ * digit; they find nothing there, so running them changes no result. */
+enum { P_EMAIL, P_IPV6, P_CLUSTERS, P_PASSPORT, P_DOB, P_MASKED, P_N };
+
+int jk_find_structured(const jch *s, Py_ssize_t n, jk_finds *out) {
+    jk_finds part[P_N];
+    memset(part, 0, sizeof part);
+    jk_stage ipv6 = JK_STAGE_INIT, pass = JK_STAGE_INIT, dob = JK_STAGE_INIT, mask = JK_STAGE_INIT;
+    scratch sc = {0};
+    Py_ssize_t cp = 0;
+    int rc = 0;
+    jk_context_memo_begin(s, n);
+    for (Py_ssize_t b = 0; b < n && rc == 0; b += BLOCK) {
+        Py_ssize_t lim = n - b > BLOCK ? b + BLOCK : n;
+        if (jk_emails_run(s, n, b, lim, &part[P_EMAIL]) < 0 ||
+            jk_ipv6_run(&ipv6, s, n, lim, &part[P_IPV6]) < 0 ||
+            scan_clusters_run(s, n, &cp, lim, &sc, &part[P_CLUSTERS]) < 0 ||
+            jk_passports_run(&pass, s, n, lim, &part[P_PASSPORT]) < 0 ||
+            jk_dobs_run(&dob, s, n, lim, &part[P_DOB]) < 0 ||
+            jk_masked_run(&mask, s, n, lim, &part[P_MASKED]) < 0)
+            rc = -1;
     }
-    if (has_at && jk_find_emails(s, n, out) < 0) return -1;
-    if (has_colon && jk_find_ipv6(s, n, out) < 0) return -1;
-    if (!has_digit) return 0;
-    if (jk_scan_clusters(s, n, out) < 0) return -1;
-    if (jk_find_passports(s, n, out) < 0) return -1;
-    if (jk_find_dobs(s, n, out) < 0) return -1;
-    return jk_find_masked(s, n, out);
+    jk_context_memo_end();
+    for (int k = 0; k < P_N; k++) {
+        if (rc == 0 && finds_append(out, &part[k]) < 0) rc = -1;
+        jk_finds_free(&part[k]);
+    }
+    jk_stage_free(&ipv6); jk_stage_free(&pass); jk_stage_free(&dob); jk_stage_free(&mask);
+    scratch_free(&sc);
+    return rc;
 }
 
 /* ================================================================== the digit-group pass
@@ -741,7 +770,6 @@ static int classify(win *w, int *consumed) {
 }
 
 /* ---- runs ---- */
-typedef struct { Py_ssize_t *gs, *gl, *cut; Py_ssize_t cap; } scratch;
 
 static int scratch_fit(scratch *sc, Py_ssize_t need) {
     if (need <= sc->cap) return 0;
@@ -839,9 +867,19 @@ static int plate_at(const jch *s, Py_ssize_t n, Py_ssize_t p, Py_ssize_t *pe, Py
 
 int jk_scan_clusters(const jch *s, Py_ssize_t n, jk_finds *out) {
     scratch sc = {0};
-    int rc = 0;
     Py_ssize_t p = 0;
-    while (p < n) {
+    int rc = scan_clusters_run(s, n, &p, n, &sc, out);
+    scratch_free(&sc);
+    return rc;
+}
+
+/* the digit-group pass from *pp for the runs that start before limit; *pp is where the next
+ * block resumes */
+static int scan_clusters_run(const jch *s, Py_ssize_t n, Py_ssize_t *pp, Py_ssize_t limit, scratch *scp, jk_finds *out) {
+    int rc = 0;
+    Py_ssize_t p = *pp;
+#define sc (*scp)
+    while (p < limit) {
         if (!jk_digit(s[p])) { p++; continue; }
         Py_ssize_t pe, cls_len;
         jch syl;
@@ -879,6 +917,7 @@ int jk_scan_clusters(const jch *s, Py_ssize_t n, jk_finds *out) {
         }
         if (rc < 0) break;
     }
-    scratch_free(&sc);
+#undef sc
+    *pp = p;
     return rc;
 }

@@ -67,8 +67,9 @@ fail:
 
 /* gate.finditer(text) from offset i: the start of the next match (-1: none), *len its length.
  * At each offset the first alternative that matches wins, as in sre. */
-static Py_ssize_t gate_next(const gate_words *g, const jch *s, Py_ssize_t n, Py_ssize_t i, Py_ssize_t *len) {
-    for (; i < n; i++) {
+static Py_ssize_t gate_next(const gate_words *g, const jch *s, Py_ssize_t n, Py_ssize_t i, Py_ssize_t limit,
+                            Py_ssize_t *len) {
+    for (; i < limit; i++) {
         if (!jk_cs_has(g->first, s[i])) continue;
         for (Py_ssize_t k = 0; k < g->n; k++)
             if (jk_at(s, n, i, g->w[k], g->len[k])) { *len = g->len[k]; return i; }
@@ -96,9 +97,7 @@ int jk_configure_extra(PyObject *cfg) {
 /* The `seen` sets of start offsets. Windows come in text order and their lower bounds never
  * decrease, so offsets below the current lower bound can be dropped: the set stays as small as
  * one window. */
-typedef struct {
-    Py_ssize_t *v, n, cap;
-} seen_set;
+typedef jk_seen seen_set;
 
 static void seen_prune(seen_set *st, Py_ssize_t lo) {
     Py_ssize_t k = 0;
@@ -181,8 +180,9 @@ static int email_at(const jch *s, Py_ssize_t p, Py_ssize_t hi, Py_ssize_t *at, P
     return 0;
 }
 
-int jk_find_emails(const jch *s, Py_ssize_t n, jk_finds *out) {
-    for (Py_ssize_t at = 0; at < n; at++) {
+/* the matches of the '@'s in [from, limit) */
+int jk_emails_run(const jch *s, Py_ssize_t n, Py_ssize_t from, Py_ssize_t limit, jk_finds *out) {
+    for (Py_ssize_t at = from; at < limit; at++) {
         if (s[at] != '@') continue;
         Py_ssize_t lo = max_z(0, at - 64), hi = min_z(n, at + 256), pos = lo;
         /* finditer over text[lo:hi]: the first match holding this '@' (a match holds exactly one
@@ -203,6 +203,8 @@ int jk_find_emails(const jch *s, Py_ssize_t n, jk_finds *out) {
     }
     return 0;
 }
+
+int jk_find_emails(const jch *s, Py_ssize_t n, jk_finds *out) { return jk_emails_run(s, n, 0, n, out); }
 
 /* ------------------------------------------------------------------ IPv6 */
 
@@ -299,9 +301,11 @@ static int ipv6_ok(const jch *s, Py_ssize_t a, Py_ssize_t b) {
 
 static inline int hex_colon(jch c) { return c == ':' || is_hex(c); }
 
-int jk_find_ipv6(const jch *s, Py_ssize_t n, jk_finds *out) {
-    Py_ssize_t done = -1;
-    for (Py_ssize_t c = 0; c + 1 < n; c++) {
+/* the colons in [st->pos, limit) */
+int jk_ipv6_run(jk_stage *stg, const jch *s, Py_ssize_t n, Py_ssize_t limit, jk_finds *out) {
+    Py_ssize_t done = stg->aux, c = stg->pos;
+    if (limit > n - 1) limit = n - 1;
+    for (; c < limit; c++) {
         /* _IPV6_COLON = :(?=[0-9A-Fa-f:]) */
         if (s[c] != ':' || !hex_colon(s[c + 1]) || c < done) continue;
         /* _IPV6_TOKEN_LEFT.search(text, max(0, c-40), c) = [0-9A-Fa-f:]*$ : the leftmost start
@@ -334,7 +338,14 @@ int jk_find_ipv6(const jch *s, Py_ssize_t n, jk_finds *out) {
         if (bare && !has) continue;
         if (jk_push(out, JK_IP_ADDRESS, st, e, has ? 0.97 : 0.85, JR_IPV6) < 0) return -1;
     }
+    stg->pos = c > stg->pos ? c : stg->pos;
+    stg->aux = done;
     return 0;
+}
+
+int jk_find_ipv6(const jch *s, Py_ssize_t n, jk_finds *out) {
+    jk_stage st = JK_STAGE_INIT;
+    return jk_ipv6_run(&st, s, n, n, out);
 }
 
 /* ------------------------------------------------------------------ passports */
@@ -357,12 +368,14 @@ static int passport_at(const jch *s, Py_ssize_t p, Py_ssize_t hi) {
     return digit_run(s, p + 1, hi, 3) == 3 && jk_ascii_alpha(s[p + 4]) && digit_run(s, p + 5, hi, 4) == 4;
 }
 
-int jk_find_passports(const jch *s, Py_ssize_t n, jk_finds *out) {
-    seen_set seen = {0};
+/* the gate matches that start in [st->pos, limit) */
+int jk_passports_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, jk_finds *out) {
+    seen_set seen = st->seen;
     int rc = 0;
-    Py_ssize_t gl = 0;
-    for (Py_ssize_t g = gate_next(&passport_gate, s, n, 0, &gl); g >= 0;
-         g = gate_next(&passport_gate, s, n, g + gl, &gl)) {
+    Py_ssize_t gl = 0, next = st->pos;
+    for (Py_ssize_t g = gate_next(&passport_gate, s, n, next, limit, &gl); g >= 0;
+         g = gate_next(&passport_gate, s, n, next, limit, &gl)) {
+        next = g + gl;
         Py_ssize_t lo = max_z(0, g - 12), hi = min_z(n, g + gl + 40);
         seen_prune(&seen, lo);
         for (Py_ssize_t p = lo; p < hi;) {
@@ -381,7 +394,17 @@ int jk_find_passports(const jch *s, Py_ssize_t n, jk_finds *out) {
         }
     }
 end:
-    PyMem_Free(seen.v);
+    st->seen = seen;
+    st->pos = next > limit ? next : limit;
+    return rc;
+}
+
+void jk_stage_free(jk_stage *st) { PyMem_Free(st->seen.v); st->seen.v = NULL; st->seen.n = st->seen.cap = 0; }
+
+int jk_find_passports(const jch *s, Py_ssize_t n, jk_finds *out) {
+    jk_stage st = JK_STAGE_INIT;
+    int rc = jk_passports_run(&st, s, n, n, out);
+    jk_stage_free(&st);
     return rc;
 }
 
@@ -498,13 +521,14 @@ static int dob_has_ctx(const jch *s, Py_ssize_t n, Py_ssize_t a, Py_ssize_t b) {
     return jk_ctx_has(&ctx, JK_DATE_OF_BIRTH);
 }
 
-int jk_find_dobs(const jch *s, Py_ssize_t n, jk_finds *out) {
-    seen_set seen = {0};
+int jk_dobs_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, jk_finds *out) {
+    seen_set seen = st->seen;
     int rc = 0;
     dob_match m;
-    Py_ssize_t gl = 0;
-    for (Py_ssize_t g = gate_next(&birth_gate, s, n, 0, &gl); g >= 0;
-         g = gate_next(&birth_gate, s, n, g + gl, &gl)) {
+    Py_ssize_t gl = 0, next = st->pos;
+    for (Py_ssize_t g = gate_next(&birth_gate, s, n, next, limit, &gl); g >= 0;
+         g = gate_next(&birth_gate, s, n, next, limit, &gl)) {
+        next = g + gl;
         Py_ssize_t lo = max_z(0, g - 40), hi = min_z(n, g + gl + 24);
         seen_prune(&seen, lo);
         for (Py_ssize_t p = lo; p < hi;) {
@@ -540,7 +564,15 @@ int jk_find_dobs(const jch *s, Py_ssize_t n, jk_finds *out) {
         }
     }
 end:
-    PyMem_Free(seen.v);
+    st->seen = seen;
+    st->pos = next > limit ? next : limit;
+    return rc;
+}
+
+int jk_find_dobs(const jch *s, Py_ssize_t n, jk_finds *out) {
+    jk_stage st = JK_STAGE_INIT;
+    int rc = jk_dobs_run(&st, s, n, n, out);
+    jk_stage_free(&st);
     return rc;
 }
 
@@ -614,11 +646,14 @@ static int masked_at(const jch *s, Py_ssize_t p, Py_ssize_t hi, Py_ssize_t *end)
     return MK_NONE;
 }
 
-int jk_find_masked(const jch *s, Py_ssize_t n, jk_finds *out) {
-    seen_set seen = {0};
+/* the gate triples that start in [st->pos, limit) */
+int jk_masked_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, jk_finds *out) {
+    seen_set seen = st->seen;
     int rc = 0;
+    Py_ssize_t g = st->pos;
+    if (limit > n - 2) limit = n - 2; /* g + 3 <= n */
     /* _MASK_GATE = M{3}, finditer: non-overlapping triples */
-    for (Py_ssize_t g = 0; g + 3 <= n;) {
+    while (g < limit) {
         if (!(is_m(s[g]) && is_m(s[g + 1]) && is_m(s[g + 2]))) { g++; continue; }
         Py_ssize_t lo = max_z(0, g - 16), hi = min_z(n, g + 3 + 16);
         seen_prune(&seen, lo);
@@ -644,6 +679,14 @@ int jk_find_masked(const jch *s, Py_ssize_t n, jk_finds *out) {
         g += 3;
     }
 end:
-    PyMem_Free(seen.v);
+    st->seen = seen;
+    st->pos = g;
+    return rc;
+}
+
+int jk_find_masked(const jch *s, Py_ssize_t n, jk_finds *out) {
+    jk_stage st = JK_STAGE_INIT;
+    int rc = jk_masked_run(&st, s, n, n, out);
+    jk_stage_free(&st);
     return rc;
 }
