@@ -45,18 +45,22 @@ int jk_find_structured(const jch *s, Py_ssize_t n, jk_finds *out) {
     scratch sc = {0};
     Py_ssize_t cp = 0;
     int rc = 0;
+    jk_trig tr = {PyMem_Malloc(BLOCK * sizeof(Py_ssize_t)), 0};
+    if (!tr.v) { PyErr_NoMemory(); return -1; }
     jk_context_memo_begin(s, n);
     for (Py_ssize_t b = 0; b < n && rc == 0; b += BLOCK) {
         Py_ssize_t lim = n - b > BLOCK ? b + BLOCK : n;
-        if (jk_emails_run(s, n, b, lim, &part[P_EMAIL]) < 0 ||
-            jk_ipv6_run(&ipv6, s, n, lim, &part[P_IPV6]) < 0 ||
+        jk_triggers(s, b, lim, &tr);
+        if (jk_emails_run(s, n, &tr, &part[P_EMAIL]) < 0 ||
+            jk_ipv6_run(&ipv6, s, n, lim, &tr, &part[P_IPV6]) < 0 ||
             scan_clusters_run(s, n, &cp, lim, &sc, &part[P_CLUSTERS]) < 0 ||
-            jk_passports_run(&pass, s, n, lim, &part[P_PASSPORT]) < 0 ||
-            jk_dobs_run(&dob, s, n, lim, &part[P_DOB]) < 0 ||
-            jk_masked_run(&mask, s, n, lim, &part[P_MASKED]) < 0)
+            jk_passports_run(&pass, s, n, lim, &tr, &part[P_PASSPORT]) < 0 ||
+            jk_dobs_run(&dob, s, n, lim, &tr, &part[P_DOB]) < 0 ||
+            jk_masked_run(&mask, s, n, lim, &tr, &part[P_MASKED]) < 0)
             rc = -1;
     }
     jk_context_memo_end();
+    PyMem_Free(tr.v);
     for (int k = 0; k < P_N; k++) {
         if (rc == 0 && finds_append(out, &part[k]) < 0) rc = -1;
         jk_finds_free(&part[k]);
@@ -863,14 +867,6 @@ static int plate_at(const jch *s, Py_ssize_t n, Py_ssize_t p, Py_ssize_t *pe, Py
     *pe = q + 4;
     *cls_len = k;
     return 1;
-}
-
-int jk_scan_clusters(const jch *s, Py_ssize_t n, jk_finds *out) {
-    scratch sc = {0};
-    Py_ssize_t p = 0;
-    int rc = scan_clusters_run(s, n, &p, n, &sc, out);
-    scratch_free(&sc);
-    return rc;
 }
 
 /* the digit-group pass from *pp for the runs that start before limit; *pp is where the next

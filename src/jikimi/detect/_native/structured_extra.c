@@ -67,10 +67,12 @@ fail:
 
 /* gate.finditer(text) from offset i: the start of the next match (-1: none), *len its length.
  * At each offset the first alternative that matches wins, as in sre. */
-static Py_ssize_t gate_next(const gate_words *g, const jch *s, Py_ssize_t n, Py_ssize_t i, Py_ssize_t limit,
-                            Py_ssize_t *len) {
-    for (; i < limit; i++) {
-        if (!jk_cs_has(g->first, s[i])) continue;
+static Py_ssize_t gate_next(const gate_words *g, const jch *s, Py_ssize_t n, Py_ssize_t from,
+                            const jk_trig *tr, Py_ssize_t *cursor, Py_ssize_t *len) {
+    /* the positions from `from` on whose character may start a word are among the triggers */
+    for (; *cursor < tr->n; ++*cursor) {
+        Py_ssize_t i = tr->v[*cursor];
+        if (i < from || !jk_cs_has(g->first, s[i])) continue;
         for (Py_ssize_t k = 0; k < g->n; k++)
             if (jk_at(s, n, i, g->w[k], g->len[k])) { *len = g->len[k]; return i; }
     }
@@ -87,11 +89,29 @@ static int cset_load(jk_cset *c, PyObject *cfg, const char *key) {
     return 0;
 }
 
+/* the characters that start something for a pass: '@', ':', the gate words' first characters
+ * and the mask characters */
+static jk_cset trig_chars;
+
 int jk_configure_extra(PyObject *cfg) {
     if (gate_load(&passport_gate, cfg, "extra.passport_gate") < 0) return -1;
     if (gate_load(&birth_gate, cfg, "extra.birth_gate") < 0) return -1;
     if (cset_load(&mask_chars, cfg, "extra.mask_chars") < 0) return -1;
-    return cset_load(&mask_seps, cfg, "extra.mask_seps");
+    if (cset_load(&mask_seps, cfg, "extra.mask_seps") < 0) return -1;
+    for (int k = 0; k < 1024; k++)
+        trig_chars.bits[k] = passport_gate.first->bits[k] | birth_gate.first->bits[k] | mask_chars.bits[k];
+    jk_cs_add(&trig_chars, '@');
+    jk_cs_add(&trig_chars, ':');
+    return 0;
+}
+
+void jk_triggers(const jch *s, Py_ssize_t b, Py_ssize_t lim, jk_trig *tr) {
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = b; i < lim; i++) {
+        tr->v[k] = i; /* kept when the character is a trigger */
+        k += jk_cs_has(&trig_chars, s[i]);
+    }
+    tr->n = k;
 }
 
 /* The `seen` sets of start offsets. Windows come in text order and their lower bounds never
@@ -181,8 +201,9 @@ static int email_at(const jch *s, Py_ssize_t p, Py_ssize_t hi, Py_ssize_t *at, P
 }
 
 /* the matches of the '@'s in [from, limit) */
-int jk_emails_run(const jch *s, Py_ssize_t n, Py_ssize_t from, Py_ssize_t limit, jk_finds *out) {
-    for (Py_ssize_t at = from; at < limit; at++) {
+int jk_emails_run(const jch *s, Py_ssize_t n, const jk_trig *tr, jk_finds *out) {
+    for (Py_ssize_t t = 0; t < tr->n; t++) {
+        Py_ssize_t at = tr->v[t];
         if (s[at] != '@') continue;
         Py_ssize_t lo = max_z(0, at - 64), hi = min_z(n, at + 256), pos = lo;
         /* finditer over text[lo:hi]: the first match holding this '@' (a match holds exactly one
@@ -204,7 +225,6 @@ int jk_emails_run(const jch *s, Py_ssize_t n, Py_ssize_t from, Py_ssize_t limit,
     return 0;
 }
 
-int jk_find_emails(const jch *s, Py_ssize_t n, jk_finds *out) { return jk_emails_run(s, n, 0, n, out); }
 
 /* ------------------------------------------------------------------ IPv6 */
 
@@ -302,10 +322,11 @@ static int ipv6_ok(const jch *s, Py_ssize_t a, Py_ssize_t b) {
 static inline int hex_colon(jch c) { return c == ':' || is_hex(c); }
 
 /* the colons in [st->pos, limit) */
-int jk_ipv6_run(jk_stage *stg, const jch *s, Py_ssize_t n, Py_ssize_t limit, jk_finds *out) {
-    Py_ssize_t done = stg->aux, c = stg->pos;
-    if (limit > n - 1) limit = n - 1;
-    for (; c < limit; c++) {
+int jk_ipv6_run(jk_stage *stg, const jch *s, Py_ssize_t n, Py_ssize_t limit, const jk_trig *tr, jk_finds *out) {
+    Py_ssize_t done = stg->aux;
+    for (Py_ssize_t t = 0; t < tr->n; t++) {
+        Py_ssize_t c = tr->v[t];
+        if (c < stg->pos || c + 1 >= n) continue;
         /* _IPV6_COLON = :(?=[0-9A-Fa-f:]) */
         if (s[c] != ':' || !hex_colon(s[c + 1]) || c < done) continue;
         /* _IPV6_TOKEN_LEFT.search(text, max(0, c-40), c) = [0-9A-Fa-f:]*$ : the leftmost start
@@ -338,14 +359,9 @@ int jk_ipv6_run(jk_stage *stg, const jch *s, Py_ssize_t n, Py_ssize_t limit, jk_
         if (bare && !has) continue;
         if (jk_push(out, JK_IP_ADDRESS, st, e, has ? 0.97 : 0.85, JR_IPV6) < 0) return -1;
     }
-    stg->pos = c > stg->pos ? c : stg->pos;
+    stg->pos = limit > stg->pos ? limit : stg->pos;
     stg->aux = done;
     return 0;
-}
-
-int jk_find_ipv6(const jch *s, Py_ssize_t n, jk_finds *out) {
-    jk_stage st = JK_STAGE_INIT;
-    return jk_ipv6_run(&st, s, n, n, out);
 }
 
 /* ------------------------------------------------------------------ passports */
@@ -369,12 +385,13 @@ static int passport_at(const jch *s, Py_ssize_t p, Py_ssize_t hi) {
 }
 
 /* the gate matches that start in [st->pos, limit) */
-int jk_passports_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, jk_finds *out) {
+int jk_passports_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, const jk_trig *tr, jk_finds *out) {
     seen_set seen = st->seen;
     int rc = 0;
     Py_ssize_t gl = 0, next = st->pos;
-    for (Py_ssize_t g = gate_next(&passport_gate, s, n, next, limit, &gl); g >= 0;
-         g = gate_next(&passport_gate, s, n, next, limit, &gl)) {
+    Py_ssize_t cur = 0;
+    for (Py_ssize_t g = gate_next(&passport_gate, s, n, next, tr, &cur, &gl); g >= 0;
+         g = gate_next(&passport_gate, s, n, next, tr, &cur, &gl)) {
         next = g + gl;
         Py_ssize_t lo = max_z(0, g - 12), hi = min_z(n, g + gl + 40);
         seen_prune(&seen, lo);
@@ -401,12 +418,7 @@ end:
 
 void jk_stage_free(jk_stage *st) { PyMem_Free(st->seen.v); st->seen.v = NULL; st->seen.n = st->seen.cap = 0; }
 
-int jk_find_passports(const jch *s, Py_ssize_t n, jk_finds *out) {
-    jk_stage st = JK_STAGE_INIT;
-    int rc = jk_passports_run(&st, s, n, n, out);
-    jk_stage_free(&st);
-    return rc;
-}
+
 
 /* ------------------------------------------------------------------ dates of birth */
 
@@ -521,13 +533,14 @@ static int dob_has_ctx(const jch *s, Py_ssize_t n, Py_ssize_t a, Py_ssize_t b) {
     return jk_ctx_has(&ctx, JK_DATE_OF_BIRTH);
 }
 
-int jk_dobs_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, jk_finds *out) {
+int jk_dobs_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, const jk_trig *tr, jk_finds *out) {
     seen_set seen = st->seen;
     int rc = 0;
     dob_match m;
     Py_ssize_t gl = 0, next = st->pos;
-    for (Py_ssize_t g = gate_next(&birth_gate, s, n, next, limit, &gl); g >= 0;
-         g = gate_next(&birth_gate, s, n, next, limit, &gl)) {
+    Py_ssize_t cur = 0;
+    for (Py_ssize_t g = gate_next(&birth_gate, s, n, next, tr, &cur, &gl); g >= 0;
+         g = gate_next(&birth_gate, s, n, next, tr, &cur, &gl)) {
         next = g + gl;
         Py_ssize_t lo = max_z(0, g - 40), hi = min_z(n, g + gl + 24);
         seen_prune(&seen, lo);
@@ -569,12 +582,7 @@ end:
     return rc;
 }
 
-int jk_find_dobs(const jch *s, Py_ssize_t n, jk_finds *out) {
-    jk_stage st = JK_STAGE_INIT;
-    int rc = jk_dobs_run(&st, s, n, n, out);
-    jk_stage_free(&st);
-    return rc;
-}
+
 
 /* ------------------------------------------------------------------ masked identifiers */
 
@@ -647,14 +655,20 @@ static int masked_at(const jch *s, Py_ssize_t p, Py_ssize_t hi, Py_ssize_t *end)
 }
 
 /* the gate triples that start in [st->pos, limit) */
-int jk_masked_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, jk_finds *out) {
+int jk_masked_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, const jk_trig *tr, jk_finds *out) {
     seen_set seen = st->seen;
     int rc = 0;
-    Py_ssize_t g = st->pos;
+    Py_ssize_t g = st->pos, cur = 0;
     if (limit > n - 2) limit = n - 2; /* g + 3 <= n */
     /* _MASK_GATE = M{3}, finditer: non-overlapping triples */
     while (g < limit) {
-        if (!(is_m(s[g]) && is_m(s[g + 1]) && is_m(s[g + 2]))) { g++; continue; }
+        if (!is_m(s[g])) {
+            /* the next mask character is among the triggers */
+            while (cur < tr->n && (tr->v[cur] < g || !is_m(s[tr->v[cur]]))) cur++;
+            if (cur == tr->n || tr->v[cur] >= limit) { g = limit; break; }
+            g = tr->v[cur];
+        }
+        if (!(is_m(s[g + 1]) && is_m(s[g + 2]))) { g++; continue; }
         Py_ssize_t lo = max_z(0, g - 16), hi = min_z(n, g + 3 + 16);
         seen_prune(&seen, lo);
         for (Py_ssize_t p = lo; p < hi;) {
@@ -684,9 +698,4 @@ end:
     return rc;
 }
 
-int jk_find_masked(const jch *s, Py_ssize_t n, jk_finds *out) {
-    jk_stage st = JK_STAGE_INIT;
-    int rc = jk_masked_run(&st, s, n, n, out);
-    jk_stage_free(&st);
-    return rc;
-}
+
