@@ -188,9 +188,20 @@ static int run_batch(PyObject **items, Py_ssize_t nt, double min_score, unsigned
     fill = PyMem_Malloc((size_t)(nt ? nt : 1) * sizeof(Py_ssize_t));
     res->grouped = PyMem_Malloc((size_t)(f.n ? f.n : 1) * sizeof(jk_find));
     if (!ti || !fill || !res->grouped) { PyErr_NoMemory(); goto end; }
+    Py_ssize_t lo = 0;
     for (Py_ssize_t k = 0; k < f.n; k++) {
-        Py_ssize_t lo = 0, hi = nt; /* the last text starting at or before the finding */
-        while (hi - lo > 1) { Py_ssize_t mid = (lo + hi) / 2; if (starts[mid] <= f.v[k].start) lo = mid; else hi = mid; }
+        /* the last text starting at or before the finding; each recognizer reports in text
+         * order, so the previous answer or the next text is nearly always it */
+        Py_ssize_t at = f.v[k].start;
+        if (!(starts[lo] <= at && (lo + 1 == nt || starts[lo + 1] > at))) {
+            if (lo + 1 < nt && starts[lo + 1] <= at && (lo + 2 == nt || starts[lo + 2] > at)) {
+                lo++;
+            } else {
+                Py_ssize_t hi = nt;
+                lo = 0;
+                while (hi - lo > 1) { Py_ssize_t mid = (lo + hi) / 2; if (starts[mid] <= at) lo = mid; else hi = mid; }
+            }
+        }
         Py_ssize_t tl = PyUnicode_GET_LENGTH(items[lo]);
         ti[k] = (f.v[k].end - starts[lo] > tl) ? -1 : lo; /* straddles two texts: dropped */
         if (ti[k] >= 0) res->cnt[lo + 1]++;
@@ -246,6 +257,9 @@ static PyObject *py_scan_many(PyObject *m, PyObject *args) {
     }
     batch_result b;
     if (run_batch(PySequence_Fast_ITEMS(fast), nt, min_score, mask, &b) < 0) goto done;
+    /* tens of thousands of lists and tuples, none of them in a cycle: no collection while they
+     * are built (the count they add still triggers one afterwards, as usual) */
+    int gc_was = PyGC_Disable();
     out = PyList_New(nt);
     for (Py_ssize_t i = 0; out && i < nt; i++) {
         PyObject *lst = PyList_New(b.kept[i]);
@@ -257,6 +271,7 @@ static PyObject *py_scan_many(PyObject *m, PyObject *args) {
             PyList_SET_ITEM(lst, k, o);
         }
     }
+    if (gc_was) PyGC_Enable();
     batch_free(&b);
 done:
     Py_XDECREF(ffast);
