@@ -162,6 +162,9 @@ class Scanner:
 
 
 _default: dict[tuple[frozenset[str], float], Scanner] = {}
+_by_argument: dict[tuple[object, float], Scanner] = {}
+"""Scanners by the caller's own ``entities`` argument (None, or a comma-separated string): the
+common calls skip resolving the selection each time. Bounded: cleared past 256 entries."""
 
 
 def scan(
@@ -175,8 +178,15 @@ def scan(
     >>> [f.entity_type for f in scan("연락처 010-4821-7390으로 주세요")]
     ['PHONE_NUMBER']
     """
-    key = (resolve_entities(entities), min_score)
-    scanner = _default.get(key)
+    hashable = entities is None or type(entities) is str or type(entities) is frozenset
+    scanner = _by_argument.get((entities, min_score)) if hashable else None
     if scanner is None:
-        scanner = _default[key] = Scanner(entities=key[0], min_score=min_score)
+        key = (resolve_entities(entities), min_score)
+        scanner = _default.get(key)
+        if scanner is None:
+            scanner = _default[key] = Scanner(entities=key[0], min_score=min_score)
+        if hashable:
+            if len(_by_argument) >= 256:
+                _by_argument.clear()
+            _by_argument[(entities, min_score)] = scanner
     return scanner.scan(text)
