@@ -188,9 +188,9 @@ int jk_configure_persons(PyObject *cfg) {
 typedef struct { Py_ssize_t s, e; double sc; } hit;
 
 typedef struct {
-    const jch *t;  /* the normalised text */
-    const jch *ts; /* the scan copy: '\n' and '\0' as spaces */
-    Py_ssize_t N;  /* length of both: text length + 1 */
+    const jch *t;  /* the normalised text (the scan reads it through scan_ch: '\n' and '\0' as
+                    * spaces) */
+    Py_ssize_t N;  /* its length: text length + 1 */
     hit *h;
     Py_ssize_t nh, caph;
     int err;
@@ -777,34 +777,38 @@ static void masked(ctx *x, Py_ssize_t p) {
 
 enum { K_NONE, K_MASK, K_CUE, K_LABEL, K_LATIN };
 
+/* the scan copy of a character of t: '\n' and '\0' read as spaces */
+static inline jch scan_ch(jch c) { return c == '\n' || c == 0 ? ' ' : c; }
+
 /* _SCAN matched at i (ts[i] is a space): the kind (lastindex), the match end and, for K_CUE,
  * the span of the cue (group 2) */
 static int scan_at(const ctx *x, Py_ssize_t i, Py_ssize_t *end, Py_ssize_t *cs, Py_ssize_t *ce) {
-    const jch *ts = x->ts;
+    const jch *t = x->t;
     Py_ssize_t N = x->N;
-    if (i + 1 >= N || !jk_cs_has(&C_first, ts[i + 1])) return K_NONE;
+#define ts(k) scan_ch(t[k])
+    if (i + 1 >= N || !jk_cs_has(&C_first, ts(i + 1))) return K_NONE;
     Py_ssize_t j = i + 2;
     /* 1: {_M}(?<=[가-힣].)() */
-    if (j < N && jk_cs_has(&C_masks, ts[j]) && jk_hangul(ts[i + 1])) { *end = j + 1; return K_MASK; }
+    if (j < N && jk_cs_has(&C_masks, ts(j)) && jk_hangul(ts(i + 1))) { *end = j + 1; return K_MASK; }
     /* 2: {_G}{1,3}+(?= {0,2}+(?=gate)(trie)(?=[^가-힣]|{_FOLLOW_OK}|\Z)) */
     Py_ssize_t g = j;
-    while (g < N && g - j < 3 && jk_cs_has(&C_given, ts[g])) g++;
+    while (g < N && g - j < 3 && jk_cs_has(&C_given, ts(g))) g++;
     if (g > j) {
         Py_ssize_t c = g;
-        while (c < N && c - g < 2 && ts[c] == ' ') c++;
-        if ((c + 1 < N && jk_cs_has(&C_gate0, ts[c]) && jk_cs_has(&C_gate1, ts[c + 1])) ||
-            (c < N && jk_cs_has(&C_one, ts[c]))) {
+        while (c < N && c - g < 2 && ts(c) == ' ') c++;
+        if ((c + 1 < N && jk_cs_has(&C_gate0, ts(c)) && jk_cs_has(&C_gate1, ts(c + 1))) ||
+            (c < N && jk_cs_has(&C_one, ts(c)))) {
             Py_ssize_t ends[MAX_CUE];
             int ne = 0;
             int32_t node = 0;
             for (Py_ssize_t k = c; k < N && ne < MAX_CUE; k++) {
-                node = jk_trie_step(T_cue, node, ts[k]);
+                node = jk_trie_step(T_cue, node, ts(k));
                 if (node < 0) break;
                 if (jk_trie_value(T_cue, node) >= 0) ends[ne++] = k + 1;
             }
             while (ne > 0) { /* the greedy optional tails: the longest cue that may be followed so */
                 Py_ssize_t f = ends[--ne];
-                if (f >= N || !jk_hangul(ts[f]) || jk_cs_has(&C_follow, ts[f])) {
+                if (f >= N || !jk_hangul(ts(f)) || jk_cs_has(&C_follow, ts(f))) {
                     *end = g; *cs = c; *ce = f;
                     return K_CUE;
                 }
@@ -812,21 +816,22 @@ static int scan_at(const ctx *x, Py_ssize_t i, Py_ssize_t *end, Py_ssize_t *cs, 
         }
     }
     /* 3: (?<={LL} .)(?<={LL2}{LL-은는} .|{LPH}[은는] .){_SYLLABLE}{0,9}+() */
-    if (i >= 2 && jk_cs_has(&C_ll, ts[i - 1]) &&
-        ((jk_cs_has(&C_ll2, ts[i - 2]) && jk_cs_has(&C_llnp, ts[i - 1])) ||
-         (jk_cs_has(&C_lph, ts[i - 2]) && (ts[i - 1] == U'은' || ts[i - 1] == U'는')))) {
+    if (i >= 2 && jk_cs_has(&C_ll, ts(i - 1)) &&
+        ((jk_cs_has(&C_ll2, ts(i - 2)) && jk_cs_has(&C_llnp, ts(i - 1))) ||
+         (jk_cs_has(&C_lph, ts(i - 2)) && (ts(i - 1) == U'은' || ts(i - 1) == U'는')))) {
         Py_ssize_t k = j;
-        while (k < N && k - j < 9 && is_syl(ts[k])) k++;
+        while (k < N && k - j < 9 && is_syl(ts(k))) k++;
         *end = k;
         return K_LABEL;
     }
     /* 4: [a-zA-Z'’-](?<={_LATIN_GATE} ..)() */
-    if (j < N && (jk_ascii_alpha(ts[j]) || ts[j] == '\'' || ts[j] == U'’' || ts[j] == '-') && i >= 1 &&
-        jk_cs_has(&C_latin_gate, ts[i - 1])) {
+    if (j < N && (jk_ascii_alpha(ts(j)) || ts(j) == '\'' || ts(j) == U'’' || ts(j) == '-') && i >= 1 &&
+        jk_cs_has(&C_latin_gate, ts(i - 1))) {
         *end = j + 1;
         return K_LATIN;
     }
     return K_NONE;
+#undef ts
 }
 
 static int cmp_hit(const void *a, const void *b) {
@@ -907,20 +912,29 @@ int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
         return -1;
     }
     Py_ssize_t N = n + 1;
-    jch *buf = PyMem_Malloc((size_t)N * 2 * sizeof(jch));
-    if (!buf) { PyErr_NoMemory(); return -1; }
-    jch *t = buf, *ts = buf + N;
-    t[0] = ts[0] = ' ';
+    /* t, and the candidates of the scan: the positions i with ts[i] a space and ts[i + 1] in
+     * _SCAN's first class (at most one position in two) */
+    jch *t = PyMem_Malloc((size_t)N * sizeof(jch));
+    Py_ssize_t *cand = PyMem_Malloc((size_t)(N / 2 + 2) * sizeof(Py_ssize_t));
+    if (!t || !cand) { PyMem_Free(t); PyMem_Free(cand); PyErr_NoMemory(); return -1; }
+    t[0] = ' ';
+    Py_ssize_t nc = 0;
+    unsigned prev_sp = 1; /* ts[0] is a space */
     for (Py_ssize_t i = 0; i < n; i++) { /* without branches: spaces and syllables alternate */
         jch c = s[i], lo7 = c & 127, big = c == 0xFF1A ? ' ' : c;
         int small = c < 128;
-        t[i + 1] = small ? norm_t[lo7] : big;
-        ts[i + 1] = small ? norm_ts[lo7] : big;
+        jch tc = small ? norm_t[lo7] : big, sc = small ? norm_ts[lo7] : big;
+        t[i + 1] = tc;
+        unsigned first = (unsigned)(C_first.bits[(sc >> 6) & 1023] >> (sc & 63)) & 1u & (sc < 0x10000);
+        cand[nc] = i;
+        nc += prev_sp & first;
+        prev_sp = sc == ' ';
     }
-    ctx x = {t, ts, N, NULL, 0, 0, 0};
+    ctx x = {t, N, NULL, 0, 0, 0};
     Py_ssize_t cue_at = -1, i = 0;
-    while (i + 1 < N && !x.err) {
-        if (ts[i] != ' ') { i++; continue; }
+    for (Py_ssize_t ci = 0; ci < nc && !x.err; ci++) {
+        if (cand[ci] < i) continue; /* inside the last match */
+        i = cand[ci];
         Py_ssize_t end = 0, cs = 0, ce = 0;
         int kind = scan_at(&x, i, &end, &cs, &ce);
         switch (kind) {
@@ -956,6 +970,7 @@ int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
         }
 done:
     PyMem_Free(x.h);
-    PyMem_Free(buf);
+    PyMem_Free(cand);
+    PyMem_Free(t);
     return rc;
 }
