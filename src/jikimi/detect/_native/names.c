@@ -906,6 +906,45 @@ static void cue_hit(ctx *x, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t cs, Py_ssiz
 }
 
 
+/* The per-call buffers (the normalised text and the candidate list) are kept between calls up
+ * to SCRATCH_MAX characters: allocating and freeing megabytes per call lets malloc return them to
+ * the system each time, and the page faults of the next call cost more than the scan. The GIL
+ * serialises calls; scratch_busy guards against any nesting all the same. */
+#define SCRATCH_MAX ((Py_ssize_t)1 << 23)
+static jch *scratch_t;
+static Py_ssize_t *scratch_c;
+static Py_ssize_t scratch_tn, scratch_cc;
+static int scratch_busy;
+
+/* the scratch sized for a text of N characters (t) and cc candidates: 1, or 0 when it is not
+ * used (too long a text, or out of memory: the caller allocates its own) */
+static int scratch_get(Py_ssize_t N, Py_ssize_t cc) {
+    if (N > SCRATCH_MAX) return 0;
+    if (scratch_tn < N) {
+        Py_ssize_t want = N < 4096 ? 4096 : N;
+        jch *v = PyMem_Realloc(scratch_t, (size_t)want * sizeof(jch));
+        if (!v) return 0;
+        scratch_t = v; scratch_tn = want;
+    }
+    if (scratch_cc < cc) {
+        Py_ssize_t *v = PyMem_Realloc(scratch_c, (size_t)cc * sizeof(Py_ssize_t));
+        if (!v) return 0;
+        scratch_c = v; scratch_cc = cc;
+    }
+    return 1;
+}
+
+/* the end of a call: keep the scratch (the candidate list may have grown), or free own buffers */
+static void release(jch *t, Py_ssize_t *cand, Py_ssize_t capc) {
+    if (t == scratch_t) {
+        scratch_c = cand; scratch_cc = capc; scratch_busy = 0;
+        if (capc > SCRATCH_MAX) { PyMem_Free(scratch_c); scratch_c = NULL; scratch_cc = 0; }
+    } else {
+        PyMem_Free(t);
+        PyMem_Free(cand);
+    }
+}
+
 int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
     if (!configured) {
         PyErr_SetString(PyExc_RuntimeError, "names tables not configured");
@@ -914,9 +953,18 @@ int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
     Py_ssize_t N = n + 1;
     /* t, and the candidates of the scan: the positions i with ts[i] a space and ts[i + 1] in
      * _SCAN's first class (at most one position in two) */
-    jch *t = PyMem_Malloc((size_t)N * sizeof(jch));
-    Py_ssize_t *cand = PyMem_Malloc((size_t)(N / 2 + 2) * sizeof(Py_ssize_t));
-    if (!t || !cand) { PyMem_Free(t); PyMem_Free(cand); PyErr_NoMemory(); return -1; }
+    jch *t;
+    Py_ssize_t *cand, capc = N / 16 + 64;
+    if (scratch_busy || !scratch_get(N, capc)) { /* a nested call, or the scratch is too small */
+        t = PyMem_Malloc((size_t)N * sizeof(jch));
+        cand = PyMem_Malloc((size_t)capc * sizeof(Py_ssize_t));
+        if (!t || !cand) { PyMem_Free(t); PyMem_Free(cand); PyErr_NoMemory(); return -1; }
+    } else {
+        scratch_busy = 1;
+        t = scratch_t;
+        cand = scratch_c;
+        capc = scratch_cc;
+    }
     t[0] = ' ';
     Py_ssize_t nc = 0;
     unsigned prev_sp = 1; /* ts[0] is a space */
@@ -926,6 +974,11 @@ int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
         jch tc = small ? norm_t[lo7] : big, sc = small ? norm_ts[lo7] : big;
         t[i + 1] = tc;
         unsigned first = (unsigned)(C_first.bits[(sc >> 6) & 1023] >> (sc & 63)) & 1u & (sc < 0x10000);
+        if (nc == capc) {
+            Py_ssize_t *v = PyMem_Realloc(cand, (size_t)(capc * 2) * sizeof(Py_ssize_t));
+            if (!v) { release(t, cand, capc); PyErr_NoMemory(); return -1; }
+            cand = v; capc *= 2;
+        }
         cand[nc] = i;
         nc += prev_sp & first;
         prev_sp = sc == ' ';
@@ -970,7 +1023,6 @@ int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
         }
 done:
     PyMem_Free(x.h);
-    PyMem_Free(cand);
-    PyMem_Free(t);
+    release(t, cand, capc);
     return rc;
 }
