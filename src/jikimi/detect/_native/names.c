@@ -12,6 +12,9 @@
  * Python. Strings are (pointer, length) slices of t, so no string is ever built.
  */
 #include "jk.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ------------------------------------------------------------------ tables (configure) */
 
@@ -24,6 +27,8 @@ static jk_trie *T_cue, *T_after, *T_after_final, *T_after_open, *T_field_next, *
 static jk_cset C_first, C_masks, C_given, C_gate0, C_gate1, C_one, C_follow, C_ll, C_ll2, C_llnp,
     C_lph, C_latin_gate, C_particle_ends, C_endings, C_close, C_anchor_prev, C_list_punct;
 static double soft_stop, min_report;
+/* every member of C_first is an upper-case ASCII letter or a syllable (the scan's prefilter) */
+static int first_simple;
 /* dense copies of the one-syllable lookups on the hot path (the maps hold only syllables, but
  * other characters still go to the maps): given-name class (0 when absent) and surname share
  * (-1 when absent) */
@@ -175,6 +180,9 @@ int jk_configure_persons(PyObject *cfg) {
         syl_given[c - 0xAC00] = jk_map_get(M_given, &c, 1, &v) ? (signed char)v : 0;
         syl_share[c - 0xAC00] = jk_map_get(M_share, &c, 1, &v) ? v : -1.0;
     }
+    first_simple = 1;
+    for (jch c = 0; c < 0x10000; c++)
+        if (jk_cs_has(&C_first, c) && !((c >= 'A' && c <= 'Z') || jk_hangul(c))) first_simple = 0;
     for (jch c = 0; c < 128; c++) {
         norm_t[c] = (c == ':' || c == '(' || c == '\t' || c == '\r') ? ' ' : c;
         norm_ts[c] = (c == '\n' || c == 0) ? ' ' : norm_t[c];
@@ -779,6 +787,8 @@ enum { K_NONE, K_MASK, K_CUE, K_LABEL, K_LATIN };
 
 /* the scan copy of a character of t: '\n' and '\0' read as spaces */
 static inline jch scan_ch(jch c) { return c == '\n' || c == 0 ? ' ' : c; }
+/* the scan copy of a character of the text (both normalisations) */
+static inline jch norm_scan(jch c) { return c < 128 ? norm_ts[c] : c == 0xFF1A ? ' ' : c; }
 
 /* _SCAN matched at i (ts[i] is a space): the kind (lastindex), the match end and, for K_CUE,
  * the span of the cue (group 2) */
@@ -966,25 +976,74 @@ int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
         capc = scratch_cc;
     }
     t[0] = ' ';
-    Py_ssize_t nc = 0;
-    unsigned prev_sp = 1; /* ts[0] is a space */
-    for (Py_ssize_t i = 0; i < n; i++) { /* without branches: spaces and syllables alternate */
-        jch c = s[i], lo7 = c & 127, big = c == 0xFF1A ? ' ' : c;
-        int small = c < 128;
-        jch tc = small ? norm_t[lo7] : big, sc = small ? norm_ts[lo7] : big;
-        t[i + 1] = tc;
-        unsigned first = (unsigned)(C_first.bits[(sc >> 6) & 1023] >> (sc & 63)) & 1u & (sc < 0x10000);
-        if (nc == capc) {
-            Py_ssize_t *v = PyMem_Realloc(cand, (size_t)(capc * 2) * sizeof(Py_ssize_t));
-            if (!v) { release(t, cand, capc); PyErr_NoMemory(); return -1; }
-            cand = v; capc *= 2;
+    /* The candidates of the scan, in order: the t positions p with ts[p] a space and ts[p + 1]
+     * (text[p]) in the first class. Blocks of 64 characters: a mask of the spaces and one of
+     * the characters that may be in the first class (A-Z and syllables), then the exact class
+     * of each character that a space precedes. */
+    Py_ssize_t nc = 0, i = 0;
+    uint64_t carry = 1; /* ts[0] is a space */
+#ifdef __SSE2__
+    {
+        const __m128i sp = _mm_set1_epi32(' '), colon = _mm_set1_epi32(':'),
+                      paren = _mm_set1_epi32('('), tab = _mm_set1_epi32('\t'),
+                      cr = _mm_set1_epi32('\r'), fcolon = _mm_set1_epi32(0xFF1A),
+                      nl = _mm_set1_epi32('\n'), zero = _mm_setzero_si128(),
+                      a1 = _mm_set1_epi32('A' - 1), z1 = _mm_set1_epi32('Z' + 1),
+                      h1 = _mm_set1_epi32(0xAC00 - 1), h2 = _mm_set1_epi32(0xD7A3 + 1),
+                      any = first_simple ? zero : _mm_set1_epi32(-1);
+        for (; i + 64 <= n; i += 64) {
+            uint64_t W = 0, F = 0;
+            for (int b = 0; b < 64; b += 4) {
+                __m128i c = _mm_loadu_si128((const __m128i *)(s + i + b));
+                __m128i r = _mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi32(c, colon), _mm_cmpeq_epi32(c, paren)),
+                    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(c, tab), _mm_cmpeq_epi32(c, cr)),
+                                 _mm_cmpeq_epi32(c, fcolon)));
+                _mm_storeu_si128((__m128i *)(t + i + b + 1),
+                                 _mm_or_si128(_mm_andnot_si128(r, c), _mm_and_si128(r, sp)));
+                __m128i w = _mm_or_si128(
+                    r, _mm_or_si128(_mm_cmpeq_epi32(c, sp),
+                                    _mm_or_si128(_mm_cmpeq_epi32(c, nl), _mm_cmpeq_epi32(c, zero))));
+                __m128i f = _mm_or_si128(
+                    _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi32(c, a1), _mm_cmplt_epi32(c, z1)),
+                                 _mm_and_si128(_mm_cmpgt_epi32(c, h1), _mm_cmplt_epi32(c, h2))),
+                    any);
+                W |= (uint64_t)(unsigned)_mm_movemask_ps(_mm_castsi128_ps(w)) << b;
+                F |= (uint64_t)(unsigned)_mm_movemask_ps(_mm_castsi128_ps(f)) << b;
+            }
+            uint64_t m = ((W << 1) | carry) & F;
+            carry = W >> 63;
+            if (!m) continue;
+            if (nc + 64 > capc) {
+                Py_ssize_t *v = PyMem_Realloc(cand, (size_t)(capc * 2) * sizeof(Py_ssize_t));
+                if (!v) { release(t, cand, capc); PyErr_NoMemory(); return -1; }
+                cand = v; capc *= 2;
+            }
+            do {
+                Py_ssize_t p = i + __builtin_ctzll(m);
+                m &= m - 1;
+                cand[nc] = p;
+                nc += jk_cs_has(&C_first, norm_scan(s[p]));
+            } while (m);
         }
-        cand[nc] = i;
-        nc += prev_sp & first;
-        prev_sp = sc == ' ';
+    }
+#endif
+    for (; i < n; i++) {
+        jch c = s[i], sc = norm_scan(c);
+        t[i + 1] = c < 128 ? norm_t[c] : c == 0xFF1A ? ' ' : c;
+        if (carry && jk_cs_has(&C_first, sc)) {
+            if (nc == capc) {
+                Py_ssize_t *v = PyMem_Realloc(cand, (size_t)(capc * 2) * sizeof(Py_ssize_t));
+                if (!v) { release(t, cand, capc); PyErr_NoMemory(); return -1; }
+                cand = v; capc *= 2;
+            }
+            cand[nc++] = i;
+        }
+        carry = sc == ' ';
     }
     ctx x = {t, N, NULL, 0, 0, 0};
-    Py_ssize_t cue_at = -1, i = 0;
+    Py_ssize_t cue_at = -1;
+    i = 0;
     for (Py_ssize_t ci = 0; ci < nc && !x.err; ci++) {
         if (cand[ci] < i) continue; /* inside the last match */
         i = cand[ci];
