@@ -6,30 +6,129 @@
 static jk_trie *kw_trie;
 static jk_cset kw_first; /* lower-cased first characters of the keywords */
 
-/* Per-position memo of the longest keyword (unbounded on the right) while one text is scanned:
- * candidate windows overlap a lot (several runs per record, gates, sub-windows of a run), so
- * each position is walked once. An entry is 0 (not computed yet) or MEMO_KNOWN | len << 10 |
- * index of the keyword's value in kw_vals. A bounded walk gives the same answer whenever the
- * unbounded longest word fits in the bound (it is then also the longest within it); otherwise
- * the bounded walk is done as before. */
+/* First-step filter: each (lower-cased) character gets two small ids, as the first character of
+ * some keyword (id1, low byte) and as the second (id2, high byte); 0: neither. A position may
+ * start a keyword only when its character's id1 starts a one-character keyword, or the pair
+ * (id1, id2 of the next character) starts a longer one. ASCII and Hangul are looked up directly
+ * (the table entries are those of the lower-cased character); other characters are lower-cased
+ * first and looked up in a short list. kw_fast_ok: the ids fit a byte (else the trie is walked
+ * at every position whose first character fits, as before). */
+#define KW_OTHERS 64
+#define KW_NHANGUL (0xD7A4 - 0xAC00)
+#define KW_SLOW 0xFFFFu /* table entry of the characters that are neither ASCII nor Hangul */
+static uint16_t kw_tab[128 + KW_NHANGUL + 1]; /* ASCII, then Hangul, then KW_SLOW */
+static jch kw_other_ch[KW_OTHERS];
+static uint16_t kw_other_ids[KW_OTHERS];
+static int kw_nother, kw_fast_ok;
+/* bit id1 << 8 | id2: a keyword starts with that pair; every bit of row id1 when a one-character
+ * keyword is that character (id2 0 stands for "no next character") */
+static uint64_t kw_pairs[256 * 256 / 64];
+
+/* Memo of the longest keyword (unbounded on the right) at positions that pass the filter, while
+ * one text is scanned: candidate windows overlap (several runs per record, gates, sub-windows of
+ * a run), so such a position is walked once. A direct-mapped cache keyed by position: an entry
+ * is (pos << 16) | MEMO_KNOWN | len << 10 | index of the keyword's value in kw_vals. A bounded
+ * walk gives the same answer whenever the unbounded longest word fits in the bound (it is then
+ * also the longest within it); otherwise the bounded walk is done as before. */
 #define MEMO_KNOWN 0x8000u
 #define MEMO_MAXLEN 31
 #define MEMO_MAXVALS 1024
+#define MEMO_SLOTS 16384
 static int64_t kw_vals[MEMO_MAXVALS];
-/* Bigram filter: a bit per hash of the first two (lower-cased) characters of every keyword of
- * two or more characters, and the one-character keywords apart: a position whose bigram's bit is
- * clear and whose character is no one-character keyword starts no keyword. */
-#define KW_SINGLES 16
-static uint64_t kw_bigram[1024];
-static jch kw_single[KW_SINGLES];
-static int kw_nsingle;
-static inline uint32_t bigram_hash(jch a, jch b) {
-    return ((uint32_t)a * 0x9E3779B1u ^ (uint32_t)b * 0x85EBCA77u) >> 16;
-}
 static int kw_nvals, kw_memo_ok; /* kw_memo_ok: every keyword fits the encoding */
-static uint16_t *memo;
+static uint64_t memo[MEMO_SLOTS];
 static const jch *memo_s;
 static Py_ssize_t memo_n;
+
+static inline jch fold(jch c) {
+    /* U+0130 lower-cases to two characters in Python ("i" + U+0307): it can match no keyword */
+    return c == 0x130 ? 0xFFFF : jk_lower(c);
+}
+
+static uint16_t other_ids(jch c) {
+    jch f = fold(c);
+    if (f < 128) return kw_tab[f];
+    if (f >= 0xAC00 && f <= 0xD7A3) return kw_tab[128 + f - 0xAC00];
+    for (int k = 0; k < kw_nother; k++) if (kw_other_ch[k] == f) return kw_other_ids[k];
+    return 0;
+}
+
+static inline uint16_t char_ids(jch c) {
+    uint32_t h = c - 0xAC00u; /* branch-free: text mixes ASCII and Hangul unpredictably */
+    uint32_t idx = c < 128 ? c : h < KW_NHANGUL ? 128 + h : 128 + KW_NHANGUL;
+    uint16_t r = kw_tab[idx];
+    if (__builtin_expect(r == KW_SLOW, 0)) r = other_ids(c);
+    return r;
+}
+
+/* may a keyword start at a character with ids cur, followed by one with ids nxt? */
+static inline int kw_may(uint16_t cur, uint16_t nxt) {
+    unsigned bit = (unsigned)(cur & 0xFF) << 8 | (unsigned)(nxt >> 8);
+    return (int)((kw_pairs[bit >> 6] >> (bit & 63)) & 1);
+}
+
+/* the ids of the key characters (already lower-cased), built at configure time */
+typedef struct { jch c[512]; uint16_t ids[512]; int n; } idtab;
+static uint16_t *idtab_slot(idtab *t, jch c) {
+    for (int k = 0; k < t->n; k++) if (t->c[k] == c) return &t->ids[k];
+    if (t->n == 512) return NULL;
+    t->c[t->n] = c; t->ids[t->n] = 0;
+    return &t->ids[t->n++];
+}
+static uint16_t idtab_get(const idtab *t, jch c) {
+    for (int k = 0; k < t->n; k++) if (t->c[k] == c) return t->ids[k];
+    return 0;
+}
+
+/* fills the filter tables from the keywords; 0 when they do not fit (the filter is then off) */
+static int build_filter(PyObject *kw) {
+    static idtab t; /* configure time only */
+    t.n = 0;
+    int n1 = 0, n2 = 0;
+    uint64_t pairs[256 * 256 / 64];
+    memset(pairs, 0, sizeof pairs);
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    /* ids first: id1 of each first character, id2 of each second character */
+    while (PyDict_Next(kw, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k)) continue;
+        Py_ssize_t kn = PyUnicode_GET_LENGTH(k);
+        for (int a = 0; a < 2 && a < kn; a++) {
+            uint16_t *sl = idtab_slot(&t, PyUnicode_READ_CHAR(k, a));
+            if (!sl) return 0;
+            if (a == 0 && !(*sl & 0xFF)) { if (n1 == 254) return 0; *sl |= (uint16_t)++n1; }
+            if (a == 1 && !(*sl >> 8)) { if (n2 == 254) return 0; *sl |= (uint16_t)(++n2 << 8); }
+        }
+    }
+    pos = 0;
+    while (PyDict_Next(kw, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k)) continue;
+        Py_ssize_t kn = PyUnicode_GET_LENGTH(k);
+        if (kn == 0) continue;
+        unsigned a = idtab_get(&t, PyUnicode_READ_CHAR(k, 0)) & 0xFF;
+        if (kn == 1) { for (int w = 0; w < 4; w++) pairs[a * 4 + w] = ~(uint64_t)0; continue; }
+        unsigned bit = a << 8 | (idtab_get(&t, PyUnicode_READ_CHAR(k, 1)) >> 8);
+        pairs[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    }
+    int nother = 0;
+    jch other_ch[KW_OTHERS];
+    uint16_t other_id[KW_OTHERS];
+    for (int a = 0; a < t.n; a++) {
+        jch c = t.c[a];
+        if (c < 128 || (c >= 0xAC00 && c <= 0xD7A3)) continue;
+        if (nother == KW_OTHERS) return 0;
+        other_ch[nother] = c; other_id[nother] = t.ids[a]; nother++;
+    }
+    /* tables: the entry of a character is that of its lower-cased form */
+    memcpy(kw_other_ch, other_ch, sizeof other_ch);
+    memcpy(kw_other_ids, other_id, sizeof other_id);
+    kw_nother = nother;
+    for (jch c = 0; c < 128; c++) kw_tab[c] = idtab_get(&t, fold(c));
+    for (jch c = 0xAC00; c <= 0xD7A3; c++) kw_tab[128 + c - 0xAC00] = idtab_get(&t, fold(c));
+    kw_tab[128 + KW_NHANGUL] = KW_SLOW;
+    memcpy(kw_pairs, pairs, sizeof pairs);
+    return 1;
+}
 
 int jk_configure_context(PyObject *cfg) {
     PyObject *kw = jk_cfg_item(cfg, "keyword_types"); /* lower-cased keyword -> type bit mask */
@@ -59,22 +158,6 @@ int jk_configure_context(PyObject *cfg) {
         if (!PyUnicode_Check(k)) continue;
         if (PyUnicode_GET_LENGTH(k) > MEMO_MAXLEN) { ok = 0; break; }
     }
-    uint64_t bigram[1024];
-    jch single[KW_SINGLES];
-    int nsingle = 0;
-    memset(bigram, 0, sizeof bigram);
-    pos = 0;
-    while (ok && PyDict_Next(kw, &pos, &k, &v)) {
-        if (!PyUnicode_Check(k) || PyUnicode_GET_LENGTH(k) == 0) continue;
-        jch a = PyUnicode_READ_CHAR(k, 0);
-        if (PyUnicode_GET_LENGTH(k) == 1) {
-            if (nsingle == KW_SINGLES) { ok = 0; break; }
-            single[nsingle++] = a;
-        } else {
-            uint32_t h = bigram_hash(a, PyUnicode_READ_CHAR(k, 1));
-            bigram[h >> 6] |= (uint64_t)1 << (h & 63);
-        }
-    }
     /* the distinct values at the words' nodes (read back from the trie) */
     if (ok) {
         pos = 0;
@@ -98,115 +181,120 @@ int jk_configure_context(PyObject *cfg) {
     kw_first = first;
     kw_memo_ok = ok;
     kw_nvals = ok ? nv : 0;
-    if (ok) {
-        memcpy(kw_vals, vals, (size_t)nv * sizeof(int64_t));
-        memcpy(kw_bigram, bigram, sizeof bigram);
-        memcpy(kw_single, single, (size_t)nsingle * sizeof(jch));
-        kw_nsingle = nsingle;
-    }
+    if (ok) memcpy(kw_vals, vals, (size_t)nv * sizeof(int64_t));
+    kw_fast_ok = build_filter(kw);
     return 0;
+}
+
+/* the last position in [a, b) holding "\0", or -1 (the test is branch-free over the range) */
+static inline Py_ssize_t last_nul(const jch *s, Py_ssize_t a, Py_ssize_t b) {
+    unsigned any = 0;
+    for (Py_ssize_t i = a; i < b; i++) any |= s[i] == 0;
+    if (!any) return -1;
+    for (Py_ssize_t i = b - 1; i >= a; i--) if (s[i] == 0) return i;
+    return -1;
+}
+static inline Py_ssize_t first_nul(const jch *s, Py_ssize_t a, Py_ssize_t b) {
+    unsigned any = 0;
+    for (Py_ssize_t i = a; i < b; i++) any |= s[i] == 0;
+    if (!any) return -1;
+    for (Py_ssize_t i = a; i < b; i++) if (s[i] == 0) return i;
+    return -1;
 }
 
 void jk_window(const jch *s, Py_ssize_t n, Py_ssize_t start, Py_ssize_t end, Py_ssize_t before,
                Py_ssize_t after, Py_ssize_t *lo, Py_ssize_t *hi) {
     Py_ssize_t a = start - before > 0 ? start - before : 0;
-    for (Py_ssize_t i = start - 1; i >= a; i--) if (s[i] == 0) { a = i + 1; break; }
+    Py_ssize_t z = last_nul(s, a, start);
+    if (z >= 0) a = z + 1;
     Py_ssize_t b = end + after < n ? end + after : n;
-    for (Py_ssize_t i = end; i < b; i++) if (s[i] == 0) { b = i; break; }
+    z = first_nul(s, end, b);
+    if (z >= 0) b = z;
     *lo = a; *hi = b;
-}
-
-static inline jch fold(jch c) {
-    /* U+0130 lower-cases to two characters in Python ("i" + U+0307): it can match no keyword */
-    return c == 0x130 ? 0xFFFF : jk_lower(c);
 }
 
 void jk_context_memo_begin(const jch *s, Py_ssize_t n) {
     jk_context_memo_end();
-    if (!kw_memo_ok || !kw_trie || n <= 0) return;
-    memo = PyMem_Calloc((size_t)n, sizeof(uint16_t)); /* no memo when this fails: same results */
-    if (memo) { memo_s = s; memo_n = n; }
+    /* positions fit the cache's key (pos << 16) */
+    if (!kw_memo_ok || !kw_trie || n <= 0 || (uint64_t)n >= ((uint64_t)1 << 47)) return;
+    memset(memo, 0, sizeof memo);
+    memo_s = s; memo_n = n;
 }
 
 void jk_context_memo_end(void) {
-    PyMem_Free(memo);
-    memo = NULL; memo_s = NULL; memo_n = 0;
+    memo_s = NULL; memo_n = 0;
 }
 
-/* the memo entry of position i (computed when unknown): the longest keyword at s[i..n) */
-static inline uint16_t memo_at(const jch *s, Py_ssize_t i) {
-    uint16_t e = memo[i];
-    if (e) return e;
-    e = MEMO_KNOWN;
-    jch c0 = fold(s[i]);
-    int may = 0;
-    if (i + 1 < memo_n) {
-        uint32_t h = bigram_hash(c0, fold(s[i + 1]));
-        may = (kw_bigram[h >> 6] >> (h & 63)) & 1;
+/* the longest keyword at s[i..hi): its length (0: none), *v its value */
+static inline Py_ssize_t walk(const jch *s, Py_ssize_t i, Py_ssize_t hi, int64_t *v) {
+    int32_t node = 0;
+    Py_ssize_t best = 0;
+    for (Py_ssize_t k = i; k < hi; k++) {
+        node = jk_trie_step(kw_trie, node, fold(s[k]));
+        if (node < 0) break;
+        int64_t val = jk_trie_value(kw_trie, node);
+        if (val >= 0) { best = k + 1 - i; *v = val; }
     }
-    for (int a = 0; !may && a < kw_nsingle; a++) may = kw_single[a] == c0;
-    if (may && jk_cs_has(&kw_first, c0)) {
-        int32_t node = 0;
-        Py_ssize_t best = 0;
-        int64_t v = 0;
-        for (Py_ssize_t k = i; k < memo_n; k++) {
-            node = jk_trie_step(kw_trie, node, fold(s[k]));
-            if (node < 0) break;
-            int64_t val = jk_trie_value(kw_trie, node);
-            if (val >= 0) { best = k + 1 - i; v = val; }
-        }
+    return best;
+}
+
+/* the longest keyword at s[i..hi) through the memo (memo_s == s, hi <= memo_n) */
+static inline Py_ssize_t longest_memo(const jch *s, Py_ssize_t i, Py_ssize_t hi, int64_t *v) {
+    uint64_t *slot = &memo[(size_t)i & (MEMO_SLOTS - 1)];
+    uint64_t ent = *slot;
+    if ((ent >> 16) != (uint64_t)i || !(ent & MEMO_KNOWN)) {
+        int64_t val = 0;
+        Py_ssize_t best = walk(s, i, memo_n, &val);
+        uint64_t e = MEMO_KNOWN;
         if (best) {
             int f = 0;
-            while (f < kw_nvals && kw_vals[f] != v) f++; /* always found (configure) */
-            e |= (uint16_t)(best << 10) | (uint16_t)f;
+            while (f < kw_nvals && kw_vals[f] != val) f++; /* always found (configure) */
+            e |= (uint64_t)best << 10 | (uint64_t)f;
         }
+        ent = (uint64_t)i << 16 | e;
+        *slot = ent;
     }
-    memo[i] = e;
-    return e;
-}
-
-static uint32_t scan_part_memo(const jch *s, Py_ssize_t i, Py_ssize_t hi, uint32_t *last) {
-    uint32_t types = 0;
-    while (i < hi) {
-        uint16_t e = memo_at(s, i);
-        Py_ssize_t len = (e >> 10) & MEMO_MAXLEN;
-        if (!len) { i++; continue; }
-        if (i + len <= hi) {
-            uint32_t v = (uint32_t)kw_vals[e & (MEMO_MAXVALS - 1)];
-            types |= v; *last = v; i += len;
-            continue;
-        }
-        /* the longest word runs past hi: walk within the bound */
-        int32_t node = 0;
-        Py_ssize_t best = 0;
-        int64_t v = 0;
-        for (Py_ssize_t k = i; k < hi; k++) {
-            node = jk_trie_step(kw_trie, node, fold(s[k]));
-            if (node < 0) break;
-            int64_t val = jk_trie_value(kw_trie, node);
-            if (val >= 0) { best = k + 1 - i; v = val; }
-        }
-        if (best) { types |= (uint32_t)v; *last = (uint32_t)v; i += best; }
-        else i++;
-    }
-    return types;
+    Py_ssize_t len = (Py_ssize_t)((ent >> 10) & MEMO_MAXLEN);
+    if (!len) return 0;
+    if (i + len <= hi) { *v = kw_vals[ent & (MEMO_MAXVALS - 1)]; return len; }
+    return walk(s, i, hi, v); /* the longest word runs past hi: walk within the bound */
 }
 
 static uint32_t scan_part(const jch *s, Py_ssize_t i, Py_ssize_t hi, uint32_t *last) {
-    if (memo && s == memo_s && hi <= memo_n) return scan_part_memo(s, i, hi, last);
     uint32_t types = 0;
+    int use_memo = memo_s && s == memo_s && hi <= memo_n;
+    if (kw_fast_ok) {
+        /* up to 64 positions at a time: the filter's bits first (no branch per position), then
+         * the positions whose bit is set, left to right, skipping over the keywords found */
+        while (i < hi) {
+            Py_ssize_t m = hi - i < 64 ? hi - i : 64, base = i;
+            uint64_t mask = 0;
+            uint16_t cur = char_ids(s[i]);
+            for (Py_ssize_t k = 0; k + 1 < m; k++) {
+                uint16_t nxt = char_ids(s[i + k + 1]);
+                mask |= (uint64_t)kw_may(cur, nxt) << k;
+                cur = nxt;
+            }
+            mask |= (uint64_t)kw_may(cur, i + m < hi ? char_ids(s[i + m]) : 0) << (m - 1);
+            i = base + m;
+            while (mask) {
+                Py_ssize_t p = base + __builtin_ctzll(mask);
+                int64_t v = 0;
+                Py_ssize_t len = use_memo ? longest_memo(s, p, hi, &v) : walk(s, p, hi, &v);
+                if (!len) { mask &= mask - 1; continue; }
+                types |= (uint32_t)v; *last = (uint32_t)v;
+                Py_ssize_t q = p + len;
+                if (q >= base + m) { i = q; break; }
+                mask &= ~(uint64_t)0 << (q - base); /* q - base < m <= 64 */
+            }
+        }
+        return types;
+    }
     while (i < hi) {
         if (!jk_cs_has(&kw_first, fold(s[i]))) { i++; continue; }
-        int32_t node = 0;
-        Py_ssize_t best = 0;
         int64_t v = 0;
-        for (Py_ssize_t k = i; k < hi; k++) {
-            node = jk_trie_step(kw_trie, node, fold(s[k]));
-            if (node < 0) break;
-            int64_t val = jk_trie_value(kw_trie, node);
-            if (val >= 0) { best = k + 1 - i; v = val; }
-        }
-        if (best) { types |= (uint32_t)v; *last = (uint32_t)v; i += best; }
+        Py_ssize_t len = use_memo ? longest_memo(s, i, hi, &v) : walk(s, i, hi, &v);
+        if (len) { types |= (uint32_t)v; *last = (uint32_t)v; i += len; }
         else i++;
     }
     return types;
