@@ -23,6 +23,33 @@ static jk_map *M_share, *M_compound, *M_given, *M_stop, *M_hard, *M_after, *M_be
     *M_weak_labels, *M_weak_after, *M_needs_copula, *M_self, *M_role_mod, *M_noun_cues,
     *M_latin_cues, *M_latin_stop, *M_suffixes, *M_copulas, *M_trade, *M_nim_hosts, *M_roman,
     *M_conj;
+/* A filter in front of each map: one bit per (length, first, last character) hash of its keys.
+ * Most lookups on the hot path are of strings the map does not hold; a clear bit answers them
+ * without hashing the string. A set bit says nothing: the map is asked. */
+#define FBITS 14
+typedef struct { uint64_t b[1 << (FBITS - 6)]; int empty_key; } jk_filt;
+static jk_filt F_M_share, F_M_compound, F_M_given, F_M_stop, F_M_hard, F_M_after, F_M_before, F_M_weak_labels, F_M_weak_after, F_M_needs_copula, F_M_self, F_M_role_mod, F_M_noun_cues, F_M_latin_cues, F_M_latin_stop, F_M_suffixes, F_M_copulas, F_M_trade, F_M_nim_hosts, F_M_roman, F_M_conj;
+
+static inline uint32_t filt_hash(const jch *s, Py_ssize_t n) {
+    uint32_t h = (uint32_t)s[0] * 0x9E3779B1u ^ (uint32_t)s[n - 1] * 0x85EBCA77u ^ (uint32_t)n * 0xC2B2AE3Du;
+    return (h ^ (h >> 15)) * 0x2C1B3C6Du >> (32 - FBITS);
+}
+
+static void filt_add(jk_filt *f, const jch *s, Py_ssize_t n) {
+    if (n <= 0) { f->empty_key = 1; return; }
+    uint32_t h = filt_hash(s, n);
+    f->b[h >> 6] |= (uint64_t)1 << (h & 63);
+}
+
+/* jk_map_get behind the filter: the same answers */
+static inline int fget(const jk_map *m, const jk_filt *f, const jch *s, Py_ssize_t n, double *v) {
+    if (n <= 0) return n == 0 && f->empty_key && jk_map_get(m, s, n, v);
+    uint32_t h = filt_hash(s, n);
+    if (!((f->b[h >> 6] >> (h & 63)) & 1)) return 0;
+    return jk_map_get(m, s, n, v);
+}
+#define GET(m, p, n, v) fget((m), &F_##m, (p), (n), (v))
+
 static jk_trie *T_cue, *T_after, *T_after_final, *T_after_open, *T_field_next, *T_to_verbs;
 static jk_cset C_first, C_masks, C_given, C_gate0, C_gate1, C_one, C_follow, C_ll, C_ll2, C_llnp,
     C_lph, C_latin_gate, C_particle_ends, C_endings, C_close, C_anchor_prev, C_list_punct;
@@ -43,13 +70,41 @@ static jch norm_t[128], norm_ts[128];
 static struct { jch key[8], val[8]; Py_ssize_t kn, vn; } split_cues[MAX_SPLIT];
 static int n_split;
 
-static int load_map(PyObject *cfg, const char *key, jk_map **dst) {
+static int load_map(PyObject *cfg, const char *key, jk_map **dst, jk_filt *f) {
     PyObject *o = jk_cfg_item(cfg, key);
     if (!o) return -1;
     jk_map *m = jk_map_from_py(o);
     if (!m) return -1;
+    /* the filter, from the same keys (a dict iterates its keys) */
+    jk_filt nf;
+    memset(&nf, 0, sizeof nf);
+    if (!(PyDict_Check(o) || PyAnySet_Check(o) || PyList_Check(o) || PyTuple_Check(o))) {
+        /* an iterable that may not iterate twice: a filter that passes everything */
+        memset(nf.b, 0xff, sizeof nf.b);
+        nf.empty_key = 1;
+        jk_map_free(*dst);
+        *dst = m;
+        *f = nf;
+        return 0;
+    }
+    PyObject *it = PyObject_GetIter(o), *k;
+    if (!it) { jk_map_free(m); return -1; }
+    while ((k = PyIter_Next(it))) {
+        Py_ssize_t n = PyUnicode_Check(k) ? PyUnicode_GET_LENGTH(k) : -1;
+        Py_UCS4 *u = n >= 0 ? PyUnicode_AsUCS4Copy(k) : NULL;
+        Py_DECREF(k);
+        if (!u) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "native scan tables hold str keys");
+            Py_DECREF(it); jk_map_free(m); return -1;
+        }
+        filt_add(&nf, u, n);
+        PyMem_Free(u);
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred()) { jk_map_free(m); return -1; }
     jk_map_free(*dst);
     *dst = m;
+    *f = nf;
     return 0;
 }
 
@@ -95,27 +150,27 @@ static int copy_str(PyObject *o, jch *dst, Py_ssize_t cap, Py_ssize_t *n) {
 
 int jk_configure_persons(PyObject *cfg) {
     configured = 0;
-    if (load_map(cfg, "names.surname_share", &M_share) < 0 ||
-        load_map(cfg, "names.compound_surnames", &M_compound) < 0 ||
-        load_map(cfg, "names.given_class", &M_given) < 0 ||
-        load_map(cfg, "names.stop_words", &M_stop) < 0 ||
-        load_map(cfg, "names.hard_stop", &M_hard) < 0 ||
-        load_map(cfg, "names.after", &M_after) < 0 ||
-        load_map(cfg, "names.before", &M_before) < 0 ||
-        load_map(cfg, "names.weak_labels", &M_weak_labels) < 0 ||
-        load_map(cfg, "names.weak_after", &M_weak_after) < 0 ||
-        load_map(cfg, "names.needs_copula", &M_needs_copula) < 0 ||
-        load_map(cfg, "names.self_words", &M_self) < 0 ||
-        load_map(cfg, "names.role_modifiers", &M_role_mod) < 0 ||
-        load_map(cfg, "names.noun_cues", &M_noun_cues) < 0 ||
-        load_map(cfg, "names.latin_cues", &M_latin_cues) < 0 ||
-        load_map(cfg, "names.latin_stop", &M_latin_stop) < 0 ||
-        load_map(cfg, "names.suffixes", &M_suffixes) < 0 ||
-        load_map(cfg, "names.copulas", &M_copulas) < 0 ||
-        load_map(cfg, "names.trade_words", &M_trade) < 0 ||
-        load_map(cfg, "names.nim_hosts", &M_nim_hosts) < 0 ||
-        load_map(cfg, "names.roman_labels", &M_roman) < 0 ||
-        load_map(cfg, "names.conj", &M_conj) < 0)
+    if (load_map(cfg, "names.surname_share", &M_share, &F_M_share) < 0 ||
+        load_map(cfg, "names.compound_surnames", &M_compound, &F_M_compound) < 0 ||
+        load_map(cfg, "names.given_class", &M_given, &F_M_given) < 0 ||
+        load_map(cfg, "names.stop_words", &M_stop, &F_M_stop) < 0 ||
+        load_map(cfg, "names.hard_stop", &M_hard, &F_M_hard) < 0 ||
+        load_map(cfg, "names.after", &M_after, &F_M_after) < 0 ||
+        load_map(cfg, "names.before", &M_before, &F_M_before) < 0 ||
+        load_map(cfg, "names.weak_labels", &M_weak_labels, &F_M_weak_labels) < 0 ||
+        load_map(cfg, "names.weak_after", &M_weak_after, &F_M_weak_after) < 0 ||
+        load_map(cfg, "names.needs_copula", &M_needs_copula, &F_M_needs_copula) < 0 ||
+        load_map(cfg, "names.self_words", &M_self, &F_M_self) < 0 ||
+        load_map(cfg, "names.role_modifiers", &M_role_mod, &F_M_role_mod) < 0 ||
+        load_map(cfg, "names.noun_cues", &M_noun_cues, &F_M_noun_cues) < 0 ||
+        load_map(cfg, "names.latin_cues", &M_latin_cues, &F_M_latin_cues) < 0 ||
+        load_map(cfg, "names.latin_stop", &M_latin_stop, &F_M_latin_stop) < 0 ||
+        load_map(cfg, "names.suffixes", &M_suffixes, &F_M_suffixes) < 0 ||
+        load_map(cfg, "names.copulas", &M_copulas, &F_M_copulas) < 0 ||
+        load_map(cfg, "names.trade_words", &M_trade, &F_M_trade) < 0 ||
+        load_map(cfg, "names.nim_hosts", &M_nim_hosts, &F_M_nim_hosts) < 0 ||
+        load_map(cfg, "names.roman_labels", &M_roman, &F_M_roman) < 0 ||
+        load_map(cfg, "names.conj", &M_conj, &F_M_conj) < 0)
         return -1;
     if (load_trie(cfg, "names.cue_words", &T_cue, 0) < 0 ||
         load_trie(cfg, "names.after", &T_after, 0) < 0 ||
@@ -218,7 +273,7 @@ static void add_hit(ctx *x, Py_ssize_t s, Py_ssize_t e, double sc) {
 
 /* ------------------------------------------------------------------ small helpers */
 
-#define HAS(m, p, n) jk_map_has((m), (p), (n))
+#define HAS(m, p, n) GET(m, (p), (n), NULL)
 
 static inline int is_syl(jch c) { return jk_hangul(c) || jk_cs_has(&C_masks, c); } /* _SYLLABLE */
 static inline int up(jch c) { return c >= 'A' && c <= 'Z'; }
@@ -253,14 +308,14 @@ static int particle_fits(jch last, const jch *rest, Py_ssize_t rn) {
 static inline double given_cls(jch c) {
     if (jk_hangul(c)) return syl_given[c - 0xAC00];
     double v;
-    return jk_map_get(M_given, &c, 1, &v) ? v : 0.0;
+    return GET(M_given, &c, 1, &v) ? v : 0.0;
 }
 
 /* c in SURNAME_SHARE: its share, or -1 */
 static inline double share_of(jch c) {
     if (jk_hangul(c)) return syl_share[c - 0xAC00];
     double v;
-    return jk_map_get(M_share, &c, 1, &v) ? v : -1.0;
+    return GET(M_share, &c, 1, &v) ? v : -1.0;
 }
 
 static double surname_penalty(const jch *s, Py_ssize_t n) {
@@ -385,7 +440,7 @@ static int split_run(const jch *run, Py_ssize_t n, int need_copula, Py_ssize_t *
             continue;
         /* 노철이야: 이 after a closed syllable is the particle; "이" + rest is run[k-1:] */
         if (rn && run[k - 1] == U'이' && k > sl + 1 &&
-            HAS(need_copula ? M_copulas : M_suffixes, run + k - 1, rn + 1) &&
+            (need_copula ? HAS(M_copulas, run + k - 1, rn + 1) : HAS(M_suffixes, run + k - 1, rn + 1)) &&
             particle_fits(run[k - 2], run + k - 1, rn + 1))
             k -= 1;
         double q = quality(run, k);
@@ -437,7 +492,7 @@ static int label_before(const ctx *x, Py_ssize_t a, Py_ssize_t *ls, Py_ssize_t *
         if (w < 0) return 0;
         Py_ssize_t ws = w + 1, wn = e - ws;
         double s;
-        if (jk_map_get(M_before, t + ws, wn, &s)) { *ls = ws; *ln = wn; *score = s; return 1; }
+        if (GET(M_before, t + ws, wn, &s)) { *ls = ws; *ln = wn; *score = s; return 1; }
         if (wn && (t[e - 1] == ')' || t[e - 1] == ']')) {
             Py_ssize_t k = wn;
             while (k && (t[ws + k - 1] == ')' || t[ws + k - 1] == ']')) k--;
@@ -463,7 +518,7 @@ static int label_before(const ctx *x, Py_ssize_t a, Py_ssize_t *ls, Py_ssize_t *
         if (wn) {
             jch c = t[e - 1];
             if ((c == U'은' || c == U'는' || c == U'이' || c == U'가') &&
-                jk_map_get(M_before, t + ws, wn - 1, &s)) {
+                GET(M_before, t + ws, wn - 1, &s)) {
                 wn -= 1;
                 found = 1;
             }
@@ -475,10 +530,10 @@ static int label_before(const ctx *x, Py_ssize_t a, Py_ssize_t *ls, Py_ssize_t *
             if (w2 >= 0) {
                 ws = w2 + 1; /* t[w2+1:w] + " " + word is t[w2+1:e], since t[w] is a space */
                 wn = e - ws;
-                found = jk_map_get(M_before, t + ws, wn, &s);
+                found = GET(M_before, t + ws, wn, &s);
             }
         }
-        if (!found) found = jk_map_get(M_latin_cues, t + ws, wn, &s);
+        if (!found) found = GET(M_latin_cues, t + ws, wn, &s);
         if (!found) return 0;
         *ls = ws; *ln = wn; *score = s;
         return 1;
@@ -728,7 +783,7 @@ static void after_label(ctx *x, Py_ssize_t a, Py_ssize_t run_end) {
     for (Py_ssize_t i = e - 1, lo = e > 7 ? e - 7 : 0; i >= lo; i--)
         if (t[i] == ' ') { w = i; break; }
     double base = 0.0;
-    int has_base = w >= 0 && jk_map_get(M_before, t + w + 1, e - w - 1, &base);
+    int has_base = w >= 0 && GET(M_before, t + w + 1, e - w - 1, &base);
     if (!has_base || t[a + 1] < U'가' || HAS(M_needs_copula, t + w + 1, e - w - 1)) {
         Py_ssize_t ls, ln;
         double s;
@@ -865,7 +920,7 @@ static void cue_hit(ctx *x, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t cs, Py_ssiz
     const jch *cue = t + cs;
     Py_ssize_t cn = ce - cs;
     double base;
-    if (!jk_map_get(M_after, cue, cn, &base)) { /* 김민준고|객님 */
+    if (!GET(M_after, cue, cn, &base)) { /* 김민준고|객님 */
         if (cs != ne) return;
         ne -= 1;
         int si;
@@ -874,12 +929,12 @@ static void cue_hit(ctx *x, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t cs, Py_ssiz
         if (si == n_split) return; /* cannot happen: the trie holds _AFTER and _SPLIT_CUES only */
         cue = split_cues[si].val;
         cn = split_cues[si].vn;
-        if (!jk_map_get(M_after, cue, cn, &base)) return;
+        if (!GET(M_after, cue, cn, &base)) return;
     } else if (cs == ne && cn == 1 && cue[0] == U'님' && HAS(M_nim_hosts, t + ne - 2, 2)) {
         ne -= 2; /* 김현|회원|님 */
         cue = t + ne;
         cn = ce - ne;
-        if (!jk_map_get(M_after, cue, cn, &base)) return;
+        if (!GET(M_after, cue, cn, &base)) return;
     }
     const jch *name = t + ns + 1;
     Py_ssize_t nn = ne - ns - 1;
