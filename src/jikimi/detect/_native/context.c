@@ -186,18 +186,31 @@ int jk_configure_context(PyObject *cfg) {
     return 0;
 }
 
-/* the last position in [a, b) holding "\0", or -1 (the test is branch-free over the range) */
+/* does s[a..b) hold a "\0"? Two characters per 64-bit word: a lane is zero when subtracting one
+ * borrows into its top bit while the lane's own top bit is clear (code points never set it); a
+ * borrow out of a zero lane can only mark the lane above it, so the test is exact as an "any". */
+static inline int has_nul(const jch *s, Py_ssize_t a, Py_ssize_t b) {
+    const uint64_t ones = 0x0000000100000001ULL, tops = 0x8000000080000000ULL;
+    uint64_t acc = 0;
+    Py_ssize_t i = a;
+    for (; i + 4 <= b; i += 4) {
+        uint64_t x, y;
+        memcpy(&x, s + i, 8);
+        memcpy(&y, s + i + 2, 8);
+        acc |= ((x - ones) & ~x) | ((y - ones) & ~y);
+    }
+    for (; i < b; i++) acc |= s[i] == 0 ? tops : 0;
+    return (acc & tops) != 0;
+}
+
+/* the last position in [a, b) holding "\0", or -1 */
 static inline Py_ssize_t last_nul(const jch *s, Py_ssize_t a, Py_ssize_t b) {
-    unsigned any = 0;
-    for (Py_ssize_t i = a; i < b; i++) any |= s[i] == 0;
-    if (!any) return -1;
+    if (!has_nul(s, a, b)) return -1;
     for (Py_ssize_t i = b - 1; i >= a; i--) if (s[i] == 0) return i;
     return -1;
 }
 static inline Py_ssize_t first_nul(const jch *s, Py_ssize_t a, Py_ssize_t b) {
-    unsigned any = 0;
-    for (Py_ssize_t i = a; i < b; i++) any |= s[i] == 0;
-    if (!any) return -1;
+    if (!has_nul(s, a, b)) return -1;
     for (Py_ssize_t i = a; i < b; i++) if (s[i] == 0) return i;
     return -1;
 }
