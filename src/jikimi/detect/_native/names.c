@@ -975,7 +975,7 @@ static void cue_hit(ctx *x, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t cs, Py_ssiz
  * to SCRATCH_MAX characters: allocating and freeing megabytes per call lets malloc return them to
  * the system each time, and the page faults of the next call cost more than the scan. The GIL
  * serialises calls; scratch_busy guards against any nesting all the same. */
-#define SCRATCH_MAX ((Py_ssize_t)1 << 23)
+#define SCRATCH_MAX ((Py_ssize_t)1 << 20) /* 4 MiB of text kept at most */
 static jch *scratch_t;
 static Py_ssize_t *scratch_c;
 static Py_ssize_t scratch_tn, scratch_cc;
