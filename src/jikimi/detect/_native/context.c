@@ -23,6 +23,14 @@ static int kw_nother, kw_fast_ok;
 /* bit id1 << 8 | id2: a keyword starts with that pair; every bit of row id1 when a one-character
  * keyword is that character (id2 0 stands for "no next character") */
 static uint64_t kw_pairs[256 * 256 / 64];
+/* The keywords again as a compact trie for the walks behind the filter: the node of each first
+ * character by its id1, then per node its edges (character, child) side by side, searched in
+ * order (few per node), and per node the index of its keyword's value in kw_vals (-1: none). */
+static int32_t kt_root[256];
+static int32_t *kt_first;  /* per node: its first edge; kt_first[node + 1] ends them */
+static jch *kt_ch;         /* per edge */
+static int32_t *kt_child;  /* per edge */
+static int16_t *kt_val;    /* per node */
 
 /* Memo of the longest keyword (unbounded on the right) at positions that pass the filter, while
  * one text is scanned: candidate windows overlap (several runs per record, gates, sub-windows of
@@ -80,6 +88,72 @@ static uint16_t idtab_get(const idtab *t, jch c) {
     return 0;
 }
 
+/* builds kt_* from the keywords (t: the ids of their first characters); 0 ok, -1 when it cannot
+ * (out of memory, or a value missing from kw_vals: the filter then stays off) */
+static int build_ktrie(PyObject *kw, const idtab *t) {
+    Py_ssize_t total = 1, pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(kw, &pos, &k, &v)) if (PyUnicode_Check(k)) total += PyUnicode_GET_LENGTH(k);
+    if (total > 30000) return -1;
+    /* a first-child / next-sibling trie, flattened below */
+    int32_t *head = PyMem_Malloc((size_t)total * sizeof(int32_t)), *next = PyMem_Malloc((size_t)total * sizeof(int32_t));
+    jch *ech = PyMem_Malloc((size_t)total * sizeof(jch));
+    int16_t *val = PyMem_Malloc((size_t)total * sizeof(int16_t));
+    int32_t *first = PyMem_Malloc((size_t)(total + 1) * sizeof(int32_t)), *child = PyMem_Malloc((size_t)total * sizeof(int32_t));
+    jch *ch = PyMem_Malloc((size_t)total * sizeof(jch));
+    int rc = -1;
+    if (!head || !next || !ech || !val || !first || !child || !ch) goto done;
+    int32_t nn = 1;
+    head[0] = -1; val[0] = -1;
+    pos = 0;
+    while (PyDict_Next(kw, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k)) continue;
+        Py_ssize_t kn = PyUnicode_GET_LENGTH(k);
+        if (kn == 0) continue;
+        int32_t node = 0;
+        for (Py_ssize_t a = 0; a < kn; a++) {
+            jch c = PyUnicode_READ_CHAR(k, a);
+            int32_t e = head[node];
+            while (e >= 0 && ech[e] != c) e = next[e];
+            if (e < 0) { /* node e is the new child, reached by the edge c */
+                e = nn++;
+                ech[e] = c; head[e] = -1; val[e] = -1;
+                next[e] = head[node]; head[node] = e;
+            }
+            node = e;
+        }
+        long long x = PyLong_AsLongLong(v);
+        if (x == -1 && PyErr_Occurred()) { PyErr_Clear(); goto done; }
+        int f = 0;
+        while (f < kw_nvals && kw_vals[f] != (int64_t)x) f++;
+        if (f == kw_nvals) goto done;
+        val[node] = (int16_t)f;
+    }
+    /* flatten: the edges of node u are first[u]..first[u + 1] (a child's id is its edge's) */
+    int32_t ne = 0;
+    for (int32_t u = 0; u < nn; u++) {
+        first[u] = ne;
+        for (int32_t e = head[u]; e >= 0; e = next[e]) { ch[ne] = ech[e]; child[ne] = e; ne++; }
+    }
+    first[nn] = ne;
+    int32_t root[256];
+    for (int a = 0; a < 256; a++) root[a] = -1;
+    for (int32_t e = head[0]; e >= 0; e = next[e]) {
+        unsigned a = idtab_get(t, ech[e]) & 0xFF;
+        if (!a) goto done;
+        root[a] = e;
+    }
+    PyMem_Free(kt_first); PyMem_Free(kt_ch); PyMem_Free(kt_child); PyMem_Free(kt_val);
+    kt_first = first; kt_ch = ch; kt_child = child; kt_val = val;
+    first = NULL; ch = NULL; child = NULL; val = NULL;
+    memcpy(kt_root, root, sizeof root);
+    rc = 0;
+done:
+    PyMem_Free(head); PyMem_Free(next); PyMem_Free(ech); PyMem_Free(val);
+    PyMem_Free(first); PyMem_Free(child); PyMem_Free(ch);
+    return rc;
+}
+
 /* fills the filter tables from the keywords; 0 when they do not fit (the filter is then off) */
 static int build_filter(PyObject *kw) {
     static idtab t; /* configure time only */
@@ -119,6 +193,7 @@ static int build_filter(PyObject *kw) {
         if (nother == KW_OTHERS) return 0;
         other_ch[nother] = c; other_id[nother] = t.ids[a]; nother++;
     }
+    if (build_ktrie(kw, &t) < 0) return 0;
     /* tables: the entry of a character is that of its lower-cased form */
     memcpy(kw_other_ch, other_ch, sizeof other_ch);
     memcpy(kw_other_ids, other_id, sizeof other_id);
@@ -182,7 +257,7 @@ int jk_configure_context(PyObject *cfg) {
     kw_memo_ok = ok;
     kw_nvals = ok ? nv : 0;
     if (ok) memcpy(kw_vals, vals, (size_t)nv * sizeof(int64_t));
-    kw_fast_ok = build_filter(kw);
+    kw_fast_ok = ok && build_filter(kw); /* the compact trie needs the value indexes */
     return 0;
 }
 
@@ -251,18 +326,50 @@ static inline Py_ssize_t walk(const jch *s, Py_ssize_t i, Py_ssize_t hi, int64_t
     return best;
 }
 
+/* the same on the compact trie (kw_fast_ok): *vi the index of the value in kw_vals */
+static inline Py_ssize_t kwalk(const jch *s, Py_ssize_t i, Py_ssize_t hi, int *vi) {
+    if (i >= hi) return 0;
+    int32_t node = kt_root[char_ids(s[i]) & 0xFF];
+    if (node < 0) return 0;
+    Py_ssize_t best = 0;
+    if (kt_val[node] >= 0) { best = 1; *vi = kt_val[node]; }
+    for (Py_ssize_t k = i + 1; k < hi; k++) {
+        jch c = fold(s[k]);
+        int32_t e = kt_first[node], end = kt_first[node + 1];
+        while (e < end && kt_ch[e] != c) e++;
+        if (e == end) break;
+        node = kt_child[e];
+        if (kt_val[node] >= 0) { best = k + 1 - i; *vi = kt_val[node]; }
+    }
+    return best;
+}
+
+static inline Py_ssize_t walk_any(const jch *s, Py_ssize_t i, Py_ssize_t hi, int64_t *v) {
+    if (!kw_fast_ok) return walk(s, i, hi, v);
+    int vi = 0;
+    Py_ssize_t b = kwalk(s, i, hi, &vi);
+    if (b) *v = kw_vals[vi];
+    return b;
+}
+
 /* the longest keyword at s[i..hi) through the memo (memo_s == s, hi <= memo_n) */
 static inline Py_ssize_t longest_memo(const jch *s, Py_ssize_t i, Py_ssize_t hi, int64_t *v) {
     uint64_t *slot = &memo[(size_t)i & (MEMO_SLOTS - 1)];
     uint64_t ent = *slot;
     if ((ent >> 16) != (uint64_t)i || !(ent & MEMO_KNOWN)) {
-        int64_t val = 0;
-        Py_ssize_t best = walk(s, i, memo_n, &val);
         uint64_t e = MEMO_KNOWN;
-        if (best) {
-            int f = 0;
-            while (f < kw_nvals && kw_vals[f] != val) f++; /* always found (configure) */
-            e |= (uint64_t)best << 10 | (uint64_t)f;
+        if (kw_fast_ok) {
+            int vi = 0;
+            Py_ssize_t best = kwalk(s, i, memo_n, &vi);
+            if (best) e |= (uint64_t)best << 10 | (uint64_t)vi;
+        } else {
+            int64_t val = 0;
+            Py_ssize_t best = walk(s, i, memo_n, &val);
+            if (best) {
+                int f = 0;
+                while (f < kw_nvals && kw_vals[f] != val) f++; /* always found (configure) */
+                e |= (uint64_t)best << 10 | (uint64_t)f;
+            }
         }
         ent = (uint64_t)i << 16 | e;
         *slot = ent;
@@ -270,7 +377,7 @@ static inline Py_ssize_t longest_memo(const jch *s, Py_ssize_t i, Py_ssize_t hi,
     Py_ssize_t len = (Py_ssize_t)((ent >> 10) & MEMO_MAXLEN);
     if (!len) return 0;
     if (i + len <= hi) { *v = kw_vals[ent & (MEMO_MAXVALS - 1)]; return len; }
-    return walk(s, i, hi, v); /* the longest word runs past hi: walk within the bound */
+    return walk_any(s, i, hi, v); /* the longest word runs past hi: walk within the bound */
 }
 
 static uint32_t scan_part(const jch *s, Py_ssize_t i, Py_ssize_t hi, uint32_t *last) {
@@ -293,7 +400,7 @@ static uint32_t scan_part(const jch *s, Py_ssize_t i, Py_ssize_t hi, uint32_t *l
             while (mask) {
                 Py_ssize_t p = base + __builtin_ctzll(mask);
                 int64_t v = 0;
-                Py_ssize_t len = use_memo ? longest_memo(s, p, hi, &v) : walk(s, p, hi, &v);
+                Py_ssize_t len = use_memo ? longest_memo(s, p, hi, &v) : walk_any(s, p, hi, &v);
                 if (!len) { mask &= mask - 1; continue; }
                 types |= (uint32_t)v; *last = (uint32_t)v;
                 Py_ssize_t q = p + len;
