@@ -27,6 +27,7 @@ static uint64_t kw_pairs[256 * 256 / 64];
  * character by its id1, then per node its edges (character, child) side by side, searched in
  * order (few per node), and per node the index of its keyword's value in kw_vals (-1: none). */
 static int32_t kt_root[256];
+static int16_t kt_pair[256 * 256]; /* the node after a first and a second character, by id1 << 8 | id2 (-1: none) */
 static int32_t *kt_first;  /* per node: its first edge; kt_first[node + 1] ends them */
 static jch *kt_ch;         /* per edge */
 static int32_t *kt_child;  /* per edge */
@@ -137,16 +138,25 @@ static int build_ktrie(PyObject *kw, const idtab *t) {
     }
     first[nn] = ne;
     int32_t root[256];
+    static int16_t pair[256 * 256]; /* configure time only */
     for (int a = 0; a < 256; a++) root[a] = -1;
+    for (int a = 0; a < 256 * 256; a++) pair[a] = -1;
+    if (nn > 32767) goto done;
     for (int32_t e = head[0]; e >= 0; e = next[e]) {
         unsigned a = idtab_get(t, ech[e]) & 0xFF;
         if (!a) goto done;
         root[a] = e;
+        for (int32_t f = head[e]; f >= 0; f = next[f]) {
+            unsigned b = idtab_get(t, ech[f]) >> 8;
+            if (!b) goto done;
+            pair[a << 8 | b] = (int16_t)f;
+        }
     }
     PyMem_Free(kt_first); PyMem_Free(kt_ch); PyMem_Free(kt_child); PyMem_Free(kt_val);
     kt_first = first; kt_ch = ch; kt_child = child; kt_val = val;
     first = NULL; ch = NULL; child = NULL; val = NULL;
     memcpy(kt_root, root, sizeof root);
+    memcpy(kt_pair, pair, sizeof pair);
     rc = 0;
 done:
     PyMem_Free(head); PyMem_Free(next); PyMem_Free(ech); PyMem_Free(val);
@@ -329,11 +339,16 @@ static inline Py_ssize_t walk(const jch *s, Py_ssize_t i, Py_ssize_t hi, int64_t
 /* the same on the compact trie (kw_fast_ok): *vi the index of the value in kw_vals */
 static inline Py_ssize_t kwalk(const jch *s, Py_ssize_t i, Py_ssize_t hi, int *vi) {
     if (i >= hi) return 0;
-    int32_t node = kt_root[char_ids(s[i]) & 0xFF];
+    unsigned a = char_ids(s[i]) & 0xFF;
+    int32_t node = kt_root[a];
     if (node < 0) return 0;
     Py_ssize_t best = 0;
     if (kt_val[node] >= 0) { best = 1; *vi = kt_val[node]; }
-    for (Py_ssize_t k = i + 1; k < hi; k++) {
+    if (i + 1 >= hi) return best;
+    node = kt_pair[a << 8 | (unsigned)(char_ids(s[i + 1]) >> 8)];
+    if (node < 0) return best;
+    if (kt_val[node] >= 0) { best = 2; *vi = kt_val[node]; }
+    for (Py_ssize_t k = i + 2; k < hi; k++) {
         jch c = fold(s[k]);
         int32_t e = kt_first[node], end = kt_first[node + 1];
         while (e < end && kt_ch[e] != c) e++;
