@@ -545,7 +545,8 @@ int jk_dobs_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, cons
         Py_ssize_t lo = max_z(0, g - 40), hi = min_z(n, g + gl + 24);
         seen_prune(&seen, lo);
         for (Py_ssize_t p = lo; p < hi;) {
-            if (!dob_ko_at(s, p, hi, &m)) { p++; continue; }
+            /* both patterns start with two digits: other positions are passed over cheaply */
+            if (!(p + 1 < hi && jk_digit(s[p]) && jk_digit(s[p + 1])) || !dob_ko_at(s, p, hi, &m)) { p++; continue; }
             Py_ssize_t e = m.end;
             int glued = e < n && s[e] == HAN_SAENG;
             if (!seen_has(&seen, p) && !(p > 0 && jk_isdigit_u(s[p - 1])) &&
@@ -559,7 +560,7 @@ int jk_dobs_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, cons
             p = e;
         }
         for (Py_ssize_t p = lo; p < hi;) {
-            if (!dob_num_at(s, p, hi, &m)) { p++; continue; }
+            if (!(p + 1 < hi && jk_digit(s[p]) && jk_digit(s[p + 1])) || !dob_num_at(s, p, hi, &m)) { p++; continue; }
             Py_ssize_t e = m.end;
             jch prev = p > 0 ? s[p - 1] : 0;
             if (!seen_has(&seen, p) && !(p > 0 && (jk_digit(prev) || prev == '.' || prev == '-' || prev == '/')) &&
