@@ -709,11 +709,16 @@ static int classify(win *w, int *consumed) {
         }
     }
 
+    /* the digits as a string, for the digit counts whose checks read them */
     char d[MAX_DIGITS + 1];
-    if (nd <= MAX_DIGITS) {
+    if (nd <= MAX_DIGITS && (nd == 5 || nd == 10 || nd == 13 || nd >= 14)) {
         Py_ssize_t k = 0;
-        for (Py_ssize_t i = 0; i < ng; i++)
-            for (Py_ssize_t c = 0; c < w->gl[i]; c++) d[k++] = (char)s[w->gs[i] + c];
+        for (Py_ssize_t i = 0; i < ng; i++) {
+            const jch *g = s + w->gs[i];
+            Py_ssize_t len = w->gl[i];
+            for (Py_ssize_t c = 0; c < len; c++) d[k + c] = (char)g[c];
+            k += len;
+        }
         d[k] = 0;
     }
 
