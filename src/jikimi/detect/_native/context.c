@@ -33,12 +33,14 @@ static jch *kt_ch;         /* per edge */
 static int32_t *kt_child;  /* per edge */
 static int16_t *kt_val;    /* per node */
 
-/* Memo of the longest keyword (unbounded on the right) at positions that pass the filter, while
- * one text is scanned: candidate windows overlap (several runs per record, gates, sub-windows of
- * a run), so such a position is walked once. A direct-mapped cache keyed by position: an entry
+/* Memo of the longest keyword (unbounded on the right) at a position, while one text is scanned,
+ * used only when the filter is off (kw_fast_ok 0): windows overlap, so such a position is walked
+ * once. With the filter on, the few positions that pass it are walked again on the compact trie,
+ * which measured faster than keeping the memo. A direct-mapped cache keyed by position: an entry
  * is (pos << 16) | MEMO_KNOWN | len << 10 | index of the keyword's value in kw_vals. A bounded
  * walk gives the same answer whenever the unbounded longest word fits in the bound (it is then
- * also the longest within it); otherwise the bounded walk is done as before. */
+ * also the longest within it); otherwise the bounded walk is done as before. The value indexes
+ * (kw_vals) serve the compact trie too. */
 #define MEMO_KNOWN 0x8000u
 #define MEMO_MAXLEN 31
 #define MEMO_MAXVALS 1024
@@ -315,6 +317,7 @@ void jk_context_memo_begin(const jch *s, Py_ssize_t n) {
     jk_context_memo_end();
     /* positions fit the cache's key (pos << 16) */
     if (!kw_memo_ok || !kw_trie || n <= 0 || (uint64_t)n >= ((uint64_t)1 << 47)) return;
+    if (kw_fast_ok) return; /* behind the filter a walk costs less than the memo (measured) */
     memset(memo, 0, sizeof memo);
     memo_s = s; memo_n = n;
 }
@@ -415,7 +418,7 @@ static uint32_t scan_part(const jch *s, Py_ssize_t i, Py_ssize_t hi, uint32_t *l
             while (mask) {
                 Py_ssize_t p = base + __builtin_ctzll(mask);
                 int64_t v = 0;
-                Py_ssize_t len = use_memo ? longest_memo(s, p, hi, &v) : walk_any(s, p, hi, &v);
+                Py_ssize_t len = walk_any(s, p, hi, &v); /* no memo: cheaper to walk again */
                 if (!len) { mask &= mask - 1; continue; }
                 types |= (uint32_t)v; *last = (uint32_t)v;
                 Py_ssize_t q = p + len;
