@@ -169,14 +169,9 @@ static inline int em_local(jch c) {
     return jk_ascii_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
 
-/* _EMAIL.match(text, p, hi): 1 with *at (its '@') and *end set, or 0. */
-static int email_at(const jch *s, Py_ssize_t p, Py_ssize_t hi, Py_ssize_t *at, Py_ssize_t *end) {
-    if (!jk_ascii_alnum(s[p])) return 0;
-    /* '@' is outside the local class, so the local part runs to the first character outside it,
-     * which must be the '@': 0..63 characters after the first, the last of them not a dot */
-    Py_ssize_t q = p + 1;
-    while (q < hi && em_local(s[q])) q++;
-    if (q >= hi || s[q] != '@' || q - p - 1 > 63 || (q - p - 1 > 0 && s[q - 1] == '.')) return 0;
+/* The domain part of _EMAIL after the '@' at q (searched up to hi): 1 with *end set, or 0. It
+ * does not depend on where the local part starts. */
+static int email_domain(const jch *s, Py_ssize_t q, Py_ssize_t hi, Py_ssize_t *end) {
     /* labels: '.' is outside the label class, so each label runs to the next dot; the greedy
      * repetition takes as many labels as it can, then gives them back one by one to the TLD */
     Py_ssize_t tld[256], k = 0, a = q + 1;
@@ -193,11 +188,33 @@ static int email_at(const jch *s, Py_ssize_t p, Py_ssize_t hi, Py_ssize_t *at, P
         Py_ssize_t t = tld[k], r = 0;
         while (t + r < hi && jk_ascii_alpha(s[t + r])) r++;
         if (r >= 2 && r <= 24 && (t + r >= hi || !(jk_digit(s[t + r]) || s[t + r] == '-'))) {
-            *at = q; *end = t + r;
+            *end = t + r;
             return 1;
         }
     }
     return 0;
+}
+
+/* _EMAIL.match(text, p, hi) at the successive p of one search: 1 with *at (its '@') and *end set,
+ * or 0. '@' is outside the local class, so the local part runs to the first character outside it,
+ * which must be the '@': 0..63 characters after the first, the last of them not a dot. Every p
+ * inside one run of local characters reaches the same end q, and the domain depends on q only:
+ * both are kept in *c between calls with increasing p (reset it for a new search). */
+typedef struct { Py_ssize_t q, end; int dom; } email_cache;
+static int email_at(const jch *s, Py_ssize_t p, Py_ssize_t hi, email_cache *c, Py_ssize_t *at, Py_ssize_t *end) {
+    if (!jk_ascii_alnum(s[p])) return 0;
+    Py_ssize_t q;
+    if (p < c->q) q = c->q; /* s[p..q) lies inside the run that ended at c->q */
+    else {
+        q = p + 1;
+        while (q < hi && em_local(s[q])) q++;
+        c->q = q; c->dom = -1;
+    }
+    if (q >= hi || s[q] != '@' || q - p - 1 > 63 || (q - p - 1 > 0 && s[q - 1] == '.')) return 0;
+    if (c->dom < 0) c->dom = email_domain(s, q, hi, &c->end);
+    if (!c->dom) return 0;
+    *at = q; *end = c->end;
+    return 1;
 }
 
 /* the matches of the '@'s in [from, limit) */
@@ -210,7 +227,8 @@ int jk_emails_run(const jch *s, Py_ssize_t n, const jk_trig *tr, jk_finds *out) 
          * '@'); matches of later '@'s mean there is none */
         while (pos < hi) {
             Py_ssize_t p, q = -1, e = -1;
-            for (p = pos; p < hi; p++) if (email_at(s, p, hi, &q, &e)) break;
+            email_cache ec = {-1, 0, -1};
+            for (p = pos; p < hi; p++) if (email_at(s, p, hi, &ec, &q, &e)) break;
             if (p >= hi || q > at) break;
             if (q == at) {
                 /* the local part must not continue to the left (the window may start mid-run) */
