@@ -16,6 +16,7 @@ typedef struct {
     jch **w;
     Py_ssize_t *len, n;
     jk_cset *first; /* first characters of the words: most positions fail this one test */
+    jch *w0;        /* the first character of each word, side by side */
 } gate_words;
 
 static gate_words passport_gate, birth_gate;
@@ -26,7 +27,8 @@ static void gate_free(gate_words *g) {
     PyMem_Free(g->w);
     PyMem_Free(g->len);
     PyMem_Free(g->first);
-    g->w = NULL; g->len = NULL; g->n = 0; g->first = NULL;
+    PyMem_Free(g->w0);
+    g->w = NULL; g->len = NULL; g->n = 0; g->first = NULL; g->w0 = NULL;
 }
 
 static int gate_load(gate_words *g, PyObject *cfg, const char *key) {
@@ -37,8 +39,9 @@ static int gate_load(gate_words *g, PyObject *cfg, const char *key) {
     Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
     gate_words ng = {PyMem_Calloc((size_t)(n ? n : 1), sizeof(jch *)),
                      PyMem_Calloc((size_t)(n ? n : 1), sizeof(Py_ssize_t)), 0,
-                     PyMem_Calloc(1, sizeof(jk_cset))};
-    if (!ng.w || !ng.len || !ng.first) { PyErr_NoMemory(); goto fail; }
+                     PyMem_Calloc(1, sizeof(jk_cset)),
+                     PyMem_Calloc((size_t)(n ? n : 1), sizeof(jch))};
+    if (!ng.w || !ng.len || !ng.first || !ng.w0) { PyErr_NoMemory(); goto fail; }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *w = PySequence_Fast_GET_ITEM(fast, i);
         if (!PyUnicode_Check(w) || PyUnicode_GET_LENGTH(w) == 0) {
@@ -54,6 +57,7 @@ static int gate_load(gate_words *g, PyObject *cfg, const char *key) {
             goto fail;
         }
         jk_cs_add(ng.first, ng.w[i][0]);
+        ng.w0[i] = ng.w[i][0];
     }
     Py_DECREF(fast);
     gate_free(g);
@@ -72,9 +76,10 @@ static Py_ssize_t gate_next(const gate_words *g, const jch *s, Py_ssize_t n, Py_
     /* the positions from `from` on whose character may start a word are among the triggers */
     for (; *cursor < tr->n; ++*cursor) {
         Py_ssize_t i = tr->v[*cursor];
-        if (i < from || !jk_cs_has(g->first, s[i])) continue;
+        jch c = s[i];
+        if (i < from || !jk_cs_has(g->first, c)) continue;
         for (Py_ssize_t k = 0; k < g->n; k++)
-            if (jk_at(s, n, i, g->w[k], g->len[k])) { *len = g->len[k]; return i; }
+            if (g->w0[k] == c && jk_at(s, n, i, g->w[k], g->len[k])) { *len = g->len[k]; return i; }
     }
     return -1;
 }
