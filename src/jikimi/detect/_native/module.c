@@ -202,7 +202,7 @@ static int run_batch(PyObject **items, Py_ssize_t nt, double min_score, unsigned
                 while (hi - lo > 1) { Py_ssize_t mid = (lo + hi) / 2; if (starts[mid] <= at) lo = mid; else hi = mid; }
             }
         }
-        Py_ssize_t tl = PyUnicode_GET_LENGTH(items[lo]);
+        Py_ssize_t tl = (lo + 1 < nt ? starts[lo + 1] : total) - starts[lo] - 1; /* its length */
         ti[k] = (f.v[k].end - starts[lo] > tl) ? -1 : lo; /* straddles two texts: dropped */
         if (ti[k] >= 0) res->cnt[lo + 1]++;
     }
