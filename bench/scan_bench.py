@@ -351,15 +351,21 @@ def build_presidio(language: str = "ko") -> Any:
     return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=[language])
 
 
-def run_presidio(texts: Sequence[str], language: str = "ko") -> Run:
+def run_presidio(texts: Sequence[str], language: str = "ko", passes: int = 2) -> Run:
+    """Presidio over the texts, warmed up; the time is the best of ``passes`` passes, as
+    jikimi's is the best of several (a load spike on the shared machine must not count)."""
     analyzer = build_presidio(language)
     analyzer.analyze(text="워밍업 010-4821-7390 hong@naver.com", language=language)
     raw: list[list[Scored]] = []
-    t0 = time.perf_counter()
-    for text in texts:
-        results = analyzer.analyze(text=text, language=language)
-        raw.append([(r.start, r.end, r.entity_type, float(r.score)) for r in results])
-    seconds = time.perf_counter() - t0
+    seconds = float("inf")
+    for _ in range(max(1, passes)):
+        out: list[list[Scored]] = []
+        t0 = time.perf_counter()
+        for text in texts:
+            results = analyzer.analyze(text=text, language=language)
+            out.append([(r.start, r.end, r.entity_type, float(r.score)) for r in results])
+        seconds = min(seconds, time.perf_counter() - t0)
+        raw = raw or out
     run = Run("Presidio", [], seconds, sum(len(t.encode("utf-8")) for t in texts), raw)
     run.pred = presidio_predictions(raw, 0.0)
     return run
@@ -670,7 +676,7 @@ def report(
             out.append(
                 f"Throughput on the subset ({sub_jrun.nbytes / 1e6:.2f} MB): Presidio "
                 f"**{prun.mbps:.3f} MB/s** ({prun.seconds:.1f} s, one `analyze` call per "
-                f"record, one pass); jikimi one call per record **{sub_jrun.mbps:.2f} MB/s** "
+                f"record, best of 2 passes); jikimi (best of {max(args.repeat, 10)}) one call per record **{sub_jrun.mbps:.2f} MB/s** "
                 f"= **{ratio:.0f}x** Presidio, jikimi `Scanner.scan_many` in batches "
                 f"**{sub_jrun.batch_mbps:.2f} MB/s** = **{bratio:.0f}x** Presidio (target: "
                 "300x). "
@@ -825,7 +831,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sweep: list[tuple[float, Counts, Counts]] = []
     presidio_note = None
     if not args.no_presidio and n_sub > 0:
-        sub_jrun = run_jikimi(texts[:n_sub], args.min_score, args.repeat)
+        # the subset takes milliseconds to scan: more passes than the whole corpus gets, so the
+        # best one is not a scheduler hiccup (Presidio's passes take seconds each)
+        sub_jrun = run_jikimi(texts[:n_sub], args.min_score, max(args.repeat, 10))
         sub_j = score(gold[:n_sub], sub_jrun.pred)
         presidio_note = presidio_available()
         if presidio_note is None:
