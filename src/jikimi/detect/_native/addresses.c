@@ -368,12 +368,88 @@ static int anchor_at(const jch *s, Py_ssize_t n, Py_ssize_t p, anchor_match *m) 
     return 0;
 }
 
+/* The next p >= pos (p + 1 < n) where s[p] is an anchor character and s[p + 1] can begin the
+ * lookahead (?= ?[0-9지산]), i.e. is " ", a digit, 지 or 산: a necessary condition of
+ * anchor_at, checked on 8 (AVX2) or 4 (SSE2) characters at a time. -1 when there is none. */
+static inline int follow_char(jch c) { return c == ' ' || lead_class(c); }
+
+static Py_ssize_t candidate_scalar(const jch *s, Py_ssize_t n, Py_ssize_t p) {
+    for (; p + 1 < n; p++) {
+        jch c = s[p];
+        if (c - U'가' > U'리' - U'가') continue; /* 가 <= 길, 동, 로 <= 리: one test for most text */
+        if (anchor_char(c) && follow_char(s[p + 1])) return p;
+    }
+    return -1;
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && defined(__SSE2__)
+#include <immintrin.h>
+#define JK_ANCHOR_SIMD 1
+
+static Py_ssize_t candidate_sse2(const jch *s, Py_ssize_t n, Py_ssize_t p) {
+    const __m128i a0 = _mm_set1_epi32((int)U'가'), a1 = _mm_set1_epi32((int)U'길'), a2 = _mm_set1_epi32((int)U'동');
+    const __m128i a3 = _mm_set1_epi32((int)U'로'), a4 = _mm_set1_epi32((int)U'리');
+    const __m128i sp = _mm_set1_epi32(' '), zero = _mm_set1_epi32('0' - 1), nine = _mm_set1_epi32('9' + 1);
+    const __m128i ji = _mm_set1_epi32((int)U'지'), san = _mm_set1_epi32((int)U'산');
+    for (; p + 5 <= n; p += 4) { /* s[p .. p + 4] are read */
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + p));
+        __m128i a = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(v, a0), _mm_cmpeq_epi32(v, a1)),
+                                 _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(v, a2), _mm_cmpeq_epi32(v, a3)),
+                                              _mm_cmpeq_epi32(v, a4)));
+        if (!_mm_movemask_epi8(a)) continue;
+        __m128i w = _mm_loadu_si128((const __m128i *)(s + p + 1)); /* code points fit in int32 */
+        __m128i b = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi32(w, zero), _mm_cmplt_epi32(w, nine)),
+                                 _mm_or_si128(_mm_cmpeq_epi32(w, sp),
+                                              _mm_or_si128(_mm_cmpeq_epi32(w, ji), _mm_cmpeq_epi32(w, san))));
+        int mk = _mm_movemask_ps(_mm_castsi128_ps(_mm_and_si128(a, b)));
+        if (mk) return p + __builtin_ctz((unsigned)mk);
+    }
+    return candidate_scalar(s, n, p);
+}
+
+__attribute__((target("avx2"))) static Py_ssize_t candidate_avx2(const jch *s, Py_ssize_t n, Py_ssize_t p) {
+    const __m256i a0 = _mm256_set1_epi32((int)U'가'), a1 = _mm256_set1_epi32((int)U'길'), a2 = _mm256_set1_epi32((int)U'동');
+    const __m256i a3 = _mm256_set1_epi32((int)U'로'), a4 = _mm256_set1_epi32((int)U'리');
+    const __m256i sp = _mm256_set1_epi32(' '), zero = _mm256_set1_epi32('0'), nine = _mm256_set1_epi32(9);
+    const __m256i ji = _mm256_set1_epi32((int)U'지'), san = _mm256_set1_epi32((int)U'산');
+    for (; p + 9 <= n; p += 8) { /* s[p .. p + 8] are read */
+        __m256i v = _mm256_loadu_si256((const __m256i *)(s + p));
+        __m256i a = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi32(v, a0), _mm256_cmpeq_epi32(v, a1)),
+                                    _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi32(v, a2), _mm256_cmpeq_epi32(v, a3)),
+                                                    _mm256_cmpeq_epi32(v, a4)));
+        if (_mm256_testz_si256(a, a)) continue;
+        __m256i w = _mm256_loadu_si256((const __m256i *)(s + p + 1));
+        __m256i d = _mm256_sub_epi32(w, zero); /* a digit when d <= 9 unsigned */
+        __m256i b = _mm256_or_si256(_mm256_cmpeq_epi32(_mm256_min_epu32(d, nine), d),
+                                    _mm256_or_si256(_mm256_cmpeq_epi32(w, sp),
+                                                    _mm256_or_si256(_mm256_cmpeq_epi32(w, ji), _mm256_cmpeq_epi32(w, san))));
+        int mk = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_and_si256(a, b)));
+        if (mk) return p + __builtin_ctz((unsigned)mk);
+    }
+    return candidate_sse2(s, n, p);
+}
+
+static int use_avx2 = -1;
+#endif
+
+static inline Py_ssize_t next_candidate(const jch *s, Py_ssize_t n, Py_ssize_t p) {
+#ifdef JK_ANCHOR_SIMD
+    if (use_avx2 < 0) {
+        __builtin_cpu_init();
+        use_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return use_avx2 ? candidate_avx2(s, n, p) : candidate_sse2(s, n, p);
+#else
+    return candidate_scalar(s, n, p);
+#endif
+}
+
 /* _ANCHOR.search(text, pos): the start of the next match, or -1 */
 static Py_ssize_t anchor_search(const jch *s, Py_ssize_t n, Py_ssize_t pos, anchor_match *m) {
     for (Py_ssize_t p = pos; p + 1 < n; p++) {
-        jch c = s[p];
-        if (c - U'가' > U'리' - U'가') continue; /* 가 <= 길, 동, 로 <= 리: one test for most text */
-        if (anchor_char(c) && anchor_at(s, n, p, m)) return p;
+        p = next_candidate(s, n, p);
+        if (p < 0) return -1;
+        if (anchor_at(s, n, p, m)) return p;
     }
     return -1;
 }
