@@ -43,21 +43,38 @@ static PyObject *raw_list(jk_finds *f) {
     if (!out) return NULL;
     for (Py_ssize_t i = 0; i < f->n; i++) {
         jk_find *x = &f->v[i];
-        PyObject *t = Py_BuildValue("(OnndO)", entity_str[x->type], x->start, x->end, x->score, rec_str[x->rec]);
-        if (!t) { Py_DECREF(out); return NULL; }
+        PyObject *t = PyTuple_New(5), *st = PyLong_FromSsize_t(x->start), *en = PyLong_FromSsize_t(x->end);
+        PyObject *sc = PyFloat_FromDouble(x->score);
+        if (!t || !st || !en || !sc) {
+            Py_XDECREF(t); Py_XDECREF(st); Py_XDECREF(en); Py_XDECREF(sc); Py_DECREF(out);
+            return NULL;
+        }
+        Py_INCREF(entity_str[x->type]); PyTuple_SET_ITEM(t, 0, entity_str[x->type]);
+        PyTuple_SET_ITEM(t, 1, st);
+        PyTuple_SET_ITEM(t, 2, en);
+        PyTuple_SET_ITEM(t, 3, sc);
+        Py_INCREF(rec_str[x->rec]); PyTuple_SET_ITEM(t, 4, rec_str[x->rec]);
         PyList_SET_ITEM(out, i, t);
     }
     return out;
 }
 
+#define RUN_ONE_STACK 512 /* texts up to this length are copied to the stack, not the heap */
+
 static PyObject *run_one(PyObject *text, finder fn) {
     if (not_configured()) return NULL;
     Py_ssize_t n;
-    jch *s = as_ucs4(text, &n);
-    if (!s) return NULL;
+    jch buf[RUN_ONE_STACK], *s;
+    if (PyUnicode_Check(text) && (n = PyUnicode_GET_LENGTH(text)) <= RUN_ONE_STACK) {
+        s = buf;
+        if (n && !PyUnicode_AsUCS4(text, buf, n, 0)) return NULL;
+    } else {
+        s = as_ucs4(text, &n);
+        if (!s) return NULL;
+    }
     jk_finds f = {0};
     int r = fn(s, n, &f);
-    PyMem_Free(s);
+    if (s != buf) PyMem_Free(s);
     PyObject *out = r < 0 ? NULL : raw_list(&f);
     jk_finds_free(&f);
     return out;
