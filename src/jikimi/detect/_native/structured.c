@@ -4,6 +4,9 @@
 #include "structured.h"
 #include "validators.h"
 #include <stdarg.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 int jk_configure_structured(PyObject *cfg) {
     if (jk_configure_clusters(cfg) < 0) return -1;
@@ -874,6 +877,36 @@ static int plate_at(const jch *s, Py_ssize_t n, Py_ssize_t p, Py_ssize_t *pe, Py
     return 1;
 }
 
+/* the first position in [p, lim) holding an ASCII digit, or lim: four characters per compare
+ * where SSE2 is there (the gaps between digit runs are tens of characters) */
+static inline Py_ssize_t next_digit(const jch *s, Py_ssize_t p, Py_ssize_t lim) {
+#ifdef __SSE2__
+    /* c is a digit when c + (INT_MIN - '0') < INT_MIN + 10 as signed 32-bit numbers */
+    const __m128i shift = _mm_set1_epi32((int)(0x80000000u - (unsigned)'0'));
+    const __m128i bound = _mm_set1_epi32((int)(0x80000000u + 10u));
+    for (; p + 8 <= lim; p += 8) {
+        __m128i a = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(s + p)), shift);
+        __m128i b = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(s + p + 4)), shift);
+        int m = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(a, bound))) |
+                _mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(b, bound))) << 4;
+        if (m) return p + __builtin_ctz((unsigned)m);
+    }
+#endif
+    while (p < lim && !jk_digit(s[p])) p++;
+    return p;
+}
+
+/* class of a character in _SCAN's run [-‐‑–—－./ 0-9]: 2 a digit, 1 a separator (run_sep), 0
+ * neither */
+static const uint8_t run_tab[128] = {
+    [' '] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1,
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+};
+static inline int run_cls(jch c) {
+    if (c < 128) return run_tab[c];
+    return c == 0x2010 || c == 0x2011 || c == 0x2013 || c == 0x2014 || c == 0xFF0D;
+}
+
 /* the digit-group pass from *pp for the runs that start before limit; *pp is where the next
  * block resumes */
 static int scan_clusters_run(const jch *s, Py_ssize_t n, Py_ssize_t *pp, Py_ssize_t limit, scratch *scp, jk_finds *out) {
@@ -881,7 +914,7 @@ static int scan_clusters_run(const jch *s, Py_ssize_t n, Py_ssize_t *pp, Py_ssiz
     Py_ssize_t p = *pp;
 #define sc (*scp)
     while (p < limit) {
-        if (!jk_digit(s[p])) { p++; continue; }
+        if (!jk_digit(s[p])) { p = next_digit(s, p + 1, limit); continue; }
         Py_ssize_t pe, cls_len;
         jch syl;
         if (plate_at(s, n, p, &pe, &cls_len, &syl)) {
@@ -890,16 +923,25 @@ static int scan_clusters_run(const jch *s, Py_ssize_t n, Py_ssize_t *pp, Py_ssiz
             continue;
         }
         /* [0-9][-‐‑–—－./ 0-9]*[0-9]: greedy, backing off to the last digit */
-        Py_ssize_t q = p + 1, last = -1;
-        while (q < n && (jk_digit(s[q]) || run_sep(s[q]))) { if (jk_digit(s[q])) last = q; q++; }
+        /* first2: the first position after two separators in a row (the _SUB_CLUSTER split
+         * applies when it is before the last digit) */
+        Py_ssize_t q = p + 1, last = -1, first2 = n;
+        int prev = 2;
+        while (q < n) {
+            int t = run_cls(s[q]);
+            if (!t) break;
+            if (t == 2) last = q;
+            else if (prev == 1 && first2 == n) first2 = q;
+            prev = t;
+            q++;
+        }
         if (last < 0) { p++; continue; }
         Py_ssize_t st = p, e = last + 1;
         p = e;
         if (e - st < 5) continue;
         if (st && (jk_ascii_alpha(s[st - 1]) || s[st - 1] == '_' || s[st - 1] == '#')) continue; /* _LATIN_BEFORE */
         if (e < n && s[e] < 128 && jk_ascii_alpha(s[e])) continue;
-        int dbl = 0;
-        for (Py_ssize_t i = st + 1; i < e && !dbl; i++) if (!jk_digit(s[i]) && !jk_digit(s[i - 1])) dbl = 1;
+        int dbl = first2 < e;
         if (!dbl) {
             if (cluster(s, n, st, e, &sc, out) < 0) { rc = -1; break; }
             continue;
