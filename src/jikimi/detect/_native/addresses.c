@@ -474,6 +474,45 @@ static int trie_ends(const jch *s, Py_ssize_t a, Py_ssize_t L, Py_ssize_t t, int
     return k;
 }
 
+/* One left_match tries the levels (구, 시/군, 시/도) at the same few positions again and again
+ * (a level skipped leaves the next one at the same place): the walk from each position is made
+ * once, its word ends and their level bits kept, and each level's ends read from it. */
+#define WALKS 6
+typedef struct {
+    int n;
+    struct { Py_ssize_t t; int k, full; Py_ssize_t end[MAX_ENDS]; int64_t val[MAX_ENDS]; } w[WALKS];
+} walk_cache;
+
+static int trie_ends_cached(const jch *s, Py_ssize_t a, Py_ssize_t L, Py_ssize_t t, int64_t mask,
+                            Py_ssize_t *ends, walk_cache *wc) {
+    int x = 0;
+    while (x < wc->n && wc->w[x].t != t) x++;
+    if (x == wc->n) {
+        if (x == WALKS) return trie_ends(s, a, L, t, mask, ends);
+        wc->n++;
+        wc->w[x].t = t;
+        int k = 0, full = 0;
+        int32_t node = 0;
+        for (Py_ssize_t i = t; i < L; i++) {
+            node = jk_trie_step(regions, node, s[a - i]);
+            if (node < 0) break;
+            int64_t v = jk_trie_value(regions, node);
+            if (v >= 0) {
+                if (k == MAX_ENDS) { full = 1; break; }
+                wc->w[x].end[k] = i + 1;
+                wc->w[x].val[k++] = v;
+            }
+        }
+        wc->w[x].k = k;
+        wc->w[x].full = full;
+    }
+    if (wc->w[x].full) return trie_ends(s, a, L, t, mask, ends); /* more ends than kept */
+    int k = 0;
+    for (int i = wc->w[x].k - 1; i >= 0; i--)
+        if (wc->w[x].val[i] & mask) ends[k++] = wc->w[x].end[i];
+    return k;
+}
+
 static inline Py_ssize_t skip_spaces(const jch *s, Py_ssize_t a, Py_ssize_t L, Py_ssize_t t) {
     while (t < L && s[a - t] == ' ') t++;
     return t;
@@ -501,19 +540,21 @@ static Py_ssize_t left_match(const jch *s, Py_ssize_t a, Py_ssize_t lo, Py_ssize
     }
     p2[n2++] = w;
     Py_ssize_t e3[MAX_ENDS + 1], e4[MAX_ENDS + 1], e5[MAX_ENDS + 1];
+    walk_cache wc;
+    wc.n = 0;
     for (int i2 = 0; i2 < n2; i2++) {
         Py_ssize_t pos2 = p2[i2];
-        int n3 = trie_ends(s, a, L, skip_spaces(s, a, L, pos2), bit_gu, e3);
+        int n3 = trie_ends_cached(s, a, L, skip_spaces(s, a, L, pos2), bit_gu, e3, &wc);
         e3[n3] = pos2; /* group 3 absent */
         for (int i3 = 0; i3 <= n3; i3++) {
             int gu = i3 < n3;
             Py_ssize_t pos3 = e3[i3];
-            int n4 = trie_ends(s, a, L, skip_spaces(s, a, L, pos3), gu ? (bit_si | short_bit) : bit_si, e4);
+            int n4 = trie_ends_cached(s, a, L, skip_spaces(s, a, L, pos3), gu ? (bit_si | short_bit) : bit_si, e4, &wc);
             e4[n4] = pos3;
             for (int i4 = 0; i4 <= n4; i4++) {
                 int si = i4 < n4;
                 Py_ssize_t pos4 = e4[i4];
-                int n5 = trie_ends(s, a, L, skip_spaces(s, a, L, pos4), bit_sido, e5);
+                int n5 = trie_ends_cached(s, a, L, skip_spaces(s, a, L, pos4), bit_sido, e5, &wc);
                 e5[n5] = pos4;
                 for (int i5 = 0; i5 <= n5; i5++) {
                     Py_ssize_t end = e5[i5];
