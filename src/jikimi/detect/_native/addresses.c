@@ -407,24 +407,33 @@ static Py_ssize_t candidate_sse2(const jch *s, Py_ssize_t n, Py_ssize_t p) {
     return candidate_scalar(s, n, p);
 }
 
-__attribute__((target("avx2"))) static Py_ssize_t candidate_avx2(const jch *s, Py_ssize_t n, Py_ssize_t p) {
+__attribute__((target("avx2"))) static inline __m256i cand8_avx2(const jch *s, Py_ssize_t p) {
     const __m256i a0 = _mm256_set1_epi32((int)U'가'), a1 = _mm256_set1_epi32((int)U'길'), a2 = _mm256_set1_epi32((int)U'동');
     const __m256i a3 = _mm256_set1_epi32((int)U'로'), a4 = _mm256_set1_epi32((int)U'리');
     const __m256i sp = _mm256_set1_epi32(' '), zero = _mm256_set1_epi32('0'), nine = _mm256_set1_epi32(9);
     const __m256i ji = _mm256_set1_epi32((int)U'지'), san = _mm256_set1_epi32((int)U'산');
-    for (; p + 9 <= n; p += 8) { /* s[p .. p + 8] are read */
-        __m256i v = _mm256_loadu_si256((const __m256i *)(s + p));
-        __m256i a = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi32(v, a0), _mm256_cmpeq_epi32(v, a1)),
-                                    _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi32(v, a2), _mm256_cmpeq_epi32(v, a3)),
-                                                    _mm256_cmpeq_epi32(v, a4)));
-        if (_mm256_testz_si256(a, a)) continue;
-        __m256i w = _mm256_loadu_si256((const __m256i *)(s + p + 1));
-        __m256i d = _mm256_sub_epi32(w, zero); /* a digit when d <= 9 unsigned */
-        __m256i b = _mm256_or_si256(_mm256_cmpeq_epi32(_mm256_min_epu32(d, nine), d),
-                                    _mm256_or_si256(_mm256_cmpeq_epi32(w, sp),
-                                                    _mm256_or_si256(_mm256_cmpeq_epi32(w, ji), _mm256_cmpeq_epi32(w, san))));
-        int mk = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_and_si256(a, b)));
-        if (mk) return p + __builtin_ctz((unsigned)mk);
+    __m256i v = _mm256_loadu_si256((const __m256i *)(s + p));
+    __m256i a = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi32(v, a0), _mm256_cmpeq_epi32(v, a1)),
+                                _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi32(v, a2), _mm256_cmpeq_epi32(v, a3)),
+                                                _mm256_cmpeq_epi32(v, a4)));
+    __m256i w = _mm256_loadu_si256((const __m256i *)(s + p + 1));
+    __m256i d = _mm256_sub_epi32(w, zero); /* a digit when d <= 9 unsigned */
+    __m256i b = _mm256_or_si256(_mm256_cmpeq_epi32(_mm256_min_epu32(d, nine), d),
+                                _mm256_or_si256(_mm256_cmpeq_epi32(w, sp),
+                                                _mm256_or_si256(_mm256_cmpeq_epi32(w, ji), _mm256_cmpeq_epi32(w, san))));
+    return _mm256_and_si256(a, b);
+}
+
+__attribute__((target("avx2"))) static Py_ssize_t candidate_avx2(const jch *s, Py_ssize_t n, Py_ssize_t p) {
+    for (; p + 17 <= n; p += 16) { /* s[p .. p + 16] are read */
+        unsigned mk = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(cand8_avx2(s, p))) |
+                      (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(cand8_avx2(s, p + 8))) << 8;
+        if (mk) return p + __builtin_ctz(mk);
+    }
+    if (p + 9 <= n) {
+        unsigned mk = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(cand8_avx2(s, p)));
+        if (mk) return p + __builtin_ctz(mk);
+        p += 8;
     }
     return candidate_sse2(s, n, p);
 }
