@@ -118,10 +118,21 @@ static Py_ssize_t resolve(jk_find *v, Py_ssize_t n) {
     int overlap = 0;
     for (Py_ssize_t i = 1; i < n; i++) if (v[i - 1].end > v[i].start) { overlap = 1; break; }
     if (!overlap) return n;
-    ranked *r = PyMem_Malloc((size_t)n * sizeof(ranked));
+    /* cmp_rank is a total order (idx breaks ties), so any sort gives the same order: small
+     * groups (nearly all) are insertion-sorted in a stack buffer */
+    ranked small[32], *r = n <= 32 ? small : PyMem_Malloc((size_t)n * sizeof(ranked));
     if (!r) { PyErr_NoMemory(); return -1; }
     for (Py_ssize_t i = 0; i < n; i++) { r[i].f = v[i]; r[i].idx = i; }
-    qsort(r, (size_t)n, sizeof(ranked), cmp_rank);
+    if (n <= 32) {
+        for (Py_ssize_t i = 1; i < n; i++) {
+            ranked x = r[i];
+            Py_ssize_t j = i;
+            while (j > 0 && cmp_rank(&r[j - 1], &x) > 0) { r[j] = r[j - 1]; j--; }
+            r[j] = x;
+        }
+    } else {
+        qsort(r, (size_t)n, sizeof(ranked), cmp_rank);
+    }
     Py_ssize_t k = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         int ok = 1;
@@ -129,7 +140,7 @@ static Py_ssize_t resolve(jk_find *v, Py_ssize_t n) {
             if (!(r[i].f.end <= v[j].start || r[i].f.start >= v[j].end)) { ok = 0; break; }
         if (ok) v[k++] = r[i].f;
     }
-    PyMem_Free(r);
+    if (r != small) PyMem_Free(r);
     for (Py_ssize_t i = 1; i < k; i++) {
         jk_find x = v[i];
         Py_ssize_t j = i;
@@ -214,8 +225,19 @@ static int run_batch(PyObject **items, Py_ssize_t nt, double min_score, unsigned
             if (lo + 1 < nt && starts[lo + 1] <= at && (lo + 2 == nt || starts[lo + 2] > at)) {
                 lo++;
             } else {
-                Py_ssize_t hi = nt;
-                lo = 0;
+                /* binary search for the last start <= at; forward of lo, galloping first (the
+                 * next finding is usually a few texts on) */
+                Py_ssize_t hi;
+                if (starts[lo] <= at) {
+                    Py_ssize_t step = 2;
+                    hi = lo + 2; /* starts[lo + 1] <= at: lo + 1 is a lower bound */
+                    lo = lo + 1;
+                    while (hi < nt && starts[hi] <= at) { lo = hi; step *= 2; hi = lo + step; }
+                    if (hi > nt) hi = nt;
+                } else {
+                    hi = lo;
+                    lo = 0;
+                }
                 while (hi - lo > 1) { Py_ssize_t mid = (lo + hi) / 2; if (starts[mid] <= at) lo = mid; else hi = mid; }
             }
         }
