@@ -101,3 +101,15 @@ def test_engine_scan_many(entities: str | None, min_score: float) -> None:
     mask = native.entity_mask(ref.entities)
     texts = _CORPUS[:1500]
     assert core.scan_many(texts, min_score, mask) == ref.scan_many(texts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(texts, max_size=5))
+def test_batch_equals_one_by_one(batch: list[str]) -> None:
+    """Scanning records together never changes a record's findings (no context, label or
+    window reaches into a neighbouring record), in the Python engine and in the core."""
+    from jikimi.detect.engine import Scanner
+    from jikimi.detect.recognizers import default_recognizers
+
+    for scanner in (Scanner(min_score=0.0), Scanner(min_score=0.0, recognizers=default_recognizers())):
+        assert scanner.scan_many(batch) == [scanner.scan(t) for t in batch]

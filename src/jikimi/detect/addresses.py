@@ -43,6 +43,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
 
+from jikimi.detect.context import RECORD_SEPARATOR
 from jikimi.detect.finding import Finding
 from jikimi.detect.registry import Recognizer
 
@@ -302,9 +303,9 @@ def find_addresses(text: str) -> list[Finding]:
             score += 0.05
         end = m.end()
         if not found:
-            if _CONTEXT.search(
-                text, start - _CONTEXT_WINDOW if start > _CONTEXT_WINDOW else 0, start
-            ):
+            clo = start - _CONTEXT_WINDOW if start > _CONTEXT_WINDOW else 0
+            sep = text.rfind(RECORD_SEPARATOR, clo, start)
+            if _CONTEXT.search(text, clo if sep < 0 else sep + 1, start):
                 score += 0.2
             elif score < 0.5:
                 m = search(text, nxt)

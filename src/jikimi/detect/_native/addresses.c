@@ -647,7 +647,10 @@ int jk_find_addresses(const jch *s, Py_ssize_t n, jk_finds *out) {
         if (m.ref) score += 0.05;
         Py_ssize_t end = m.end;
         if (!found) {
-            if (context_in(s, start > context_window ? start - context_window : 0, start)) score += 0.2;
+            Py_ssize_t clo = start > context_window ? start - context_window : 0;
+            for (Py_ssize_t k = start - 1; k >= clo; k--)
+                if (s[k] == 0) { clo = k + 1; break; } /* never a keyword of the record before */
+            if (context_in(s, clo, start)) score += 0.2;
             else if (score < 0.5) {
                 a = anchor_search(s, n, nxt, &m);
                 continue;
