@@ -899,7 +899,7 @@ static int scan_at(const ctx *x, Py_ssize_t i, Py_ssize_t *end, Py_ssize_t *cs, 
 #undef ts
 }
 
-static int cmp_hit(const void *a, const void *b) {
+static inline int cmp_hit(const void *a, const void *b) {
     const hit *x = a, *y = b;
     if (x->s != y->s) return x->s < y->s ? -1 : 1;
     if (x->e != y->e) return x->e < y->e ? -1 : 1;
@@ -1122,7 +1122,21 @@ int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
     int rc = 0;
     if (x.err) { PyErr_NoMemory(); rc = -1; goto done; }
     if (x.nh > 1) {
-        qsort(x.h, (size_t)x.nh, sizeof(hit), cmp_hit);
+        /* the hits arrive nearly in order (the scan walks forward; only a few look back): an
+         * insertion sort moves few of them, and cmp_hit is a total order on what the result
+         * keeps, so any sort gives the same list; past a budget of moves, qsort finishes */
+        Py_ssize_t budget = 8 * x.nh + 1024;
+        for (Py_ssize_t j = 1; j < x.nh; j++) {
+            if (cmp_hit(&x.h[j - 1], &x.h[j]) <= 0) continue;
+            hit v = x.h[j];
+            Py_ssize_t k = j;
+            while (k > 0 && budget > 0 && cmp_hit(&x.h[k - 1], &v) > 0) { x.h[k] = x.h[k - 1]; k--; budget--; }
+            x.h[k] = v;
+            if (budget <= 0) {
+                qsort(x.h, (size_t)x.nh, sizeof(hit), cmp_hit);
+                break;
+            }
+        }
         Py_ssize_t k = 0;
         for (Py_ssize_t j = 0; j < x.nh; j++) {
             if (k && x.h[k - 1].s == x.h[j].s && x.h[k - 1].e == x.h[j].e) x.h[k - 1] = x.h[j];
