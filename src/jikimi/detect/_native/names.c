@@ -12,9 +12,6 @@
  * Python. Strings are (pointer, length) slices of t, so no string is ever built.
  */
 #include "jk.h"
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 /* ------------------------------------------------------------------ tables (configure) */
 
@@ -1010,6 +1007,109 @@ static void release(jch *t, Py_ssize_t *cand, Py_ssize_t capc) {
     }
 }
 
+/* ------------------------------------------------------------------ normalisation in blocks */
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && defined(__SSE2__) && !defined(NAMES_SCALAR)
+#include <immintrin.h>
+#define NAMES_SIMD 1
+static int names_avx2 = -1;
+
+/* the candidates of a block at i: m has a bit for each position that a space precedes and that
+ * may be in the first class; those in it are appended. 0, or -1 out of memory */
+static inline int collect(const jch *s, Py_ssize_t i, uint64_t m, Py_ssize_t **cand, Py_ssize_t *capc,
+                          Py_ssize_t *nc) {
+    if (*nc + 64 > *capc) {
+        Py_ssize_t *v = PyMem_Realloc(*cand, (size_t)(*capc * 2) * sizeof(Py_ssize_t));
+        if (!v) return -1;
+        *cand = v; *capc *= 2;
+    }
+    Py_ssize_t *c = *cand, k = *nc;
+    do {
+        Py_ssize_t p = i + __builtin_ctzll(m);
+        m &= m - 1;
+        c[k] = p;
+        k += jk_cs_has(&C_first, norm_scan(s[p]));
+    } while (m);
+    *nc = k;
+    return 0;
+}
+
+/* Blocks of 64 characters of s into t (t[i + 1] for s[i]): a mask of the spaces (W) and one of
+ * the characters that may be in the first class (F: A-Z and syllables), then the exact class of
+ * each character that a space precedes. The end of the blocks done, or -1 out of memory. */
+static Py_ssize_t norm_sse2(const jch *s, Py_ssize_t n, jch *t, Py_ssize_t **cand, Py_ssize_t *capc,
+                            Py_ssize_t *nc, uint64_t *carry) {
+    const __m128i sp = _mm_set1_epi32(' '), colon = _mm_set1_epi32(':'), paren = _mm_set1_epi32('('),
+                  tab = _mm_set1_epi32('\t'), cr = _mm_set1_epi32('\r'), fcolon = _mm_set1_epi32(0xFF1A),
+                  nl = _mm_set1_epi32('\n'), zero = _mm_setzero_si128(), a1 = _mm_set1_epi32('A' - 1),
+                  z1 = _mm_set1_epi32('Z' + 1), h1 = _mm_set1_epi32(0xAC00 - 1),
+                  h2 = _mm_set1_epi32(0xD7A3 + 1), any = first_simple ? zero : _mm_set1_epi32(-1);
+    Py_ssize_t i = 0;
+    uint64_t cy = *carry;
+    for (; i + 64 <= n; i += 64) {
+        uint64_t W = 0, F = 0;
+        for (int b = 0; b < 64; b += 4) {
+            __m128i c = _mm_loadu_si128((const __m128i *)(s + i + b));
+            __m128i r = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi32(c, colon), _mm_cmpeq_epi32(c, paren)),
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(c, tab), _mm_cmpeq_epi32(c, cr)),
+                             _mm_cmpeq_epi32(c, fcolon)));
+            _mm_storeu_si128((__m128i *)(t + i + b + 1), _mm_or_si128(_mm_andnot_si128(r, c), _mm_and_si128(r, sp)));
+            __m128i w = _mm_or_si128(
+                r, _mm_or_si128(_mm_cmpeq_epi32(c, sp), _mm_or_si128(_mm_cmpeq_epi32(c, nl), _mm_cmpeq_epi32(c, zero))));
+            __m128i f = _mm_or_si128(_mm_or_si128(_mm_and_si128(_mm_cmpgt_epi32(c, a1), _mm_cmplt_epi32(c, z1)),
+                                                  _mm_and_si128(_mm_cmpgt_epi32(c, h1), _mm_cmplt_epi32(c, h2))),
+                                     any);
+            W |= (uint64_t)(unsigned)_mm_movemask_ps(_mm_castsi128_ps(w)) << b;
+            F |= (uint64_t)(unsigned)_mm_movemask_ps(_mm_castsi128_ps(f)) << b;
+        }
+        uint64_t m = ((W << 1) | cy) & F;
+        cy = W >> 63;
+        if (m && collect(s, i, m, cand, capc, nc) < 0) return -1;
+    }
+    *carry = cy;
+    return i;
+}
+
+/* the same with AVX2, 8 characters at a time */
+__attribute__((target("avx2"))) static Py_ssize_t norm_avx2(const jch *s, Py_ssize_t n, jch *t,
+                                                           Py_ssize_t **cand, Py_ssize_t *capc,
+                                                           Py_ssize_t *nc, uint64_t *carry) {
+    const __m256i sp = _mm256_set1_epi32(' '), colon = _mm256_set1_epi32(':'), paren = _mm256_set1_epi32('('),
+                  tab = _mm256_set1_epi32('\t'), cr = _mm256_set1_epi32('\r'), fcolon = _mm256_set1_epi32(0xFF1A),
+                  nl = _mm256_set1_epi32('\n'), zero = _mm256_setzero_si256(), a1 = _mm256_set1_epi32('A' - 1),
+                  z1 = _mm256_set1_epi32('Z' + 1), h1 = _mm256_set1_epi32(0xAC00 - 1),
+                  h2 = _mm256_set1_epi32(0xD7A3 + 1), any = first_simple ? zero : _mm256_set1_epi32(-1);
+    Py_ssize_t i = 0;
+    uint64_t cy = *carry;
+    for (; i + 64 <= n; i += 64) {
+        uint64_t W = 0, F = 0;
+        for (int b = 0; b < 64; b += 8) {
+            __m256i c = _mm256_loadu_si256((const __m256i *)(s + i + b));
+            __m256i r = _mm256_or_si256(
+                _mm256_or_si256(_mm256_cmpeq_epi32(c, colon), _mm256_cmpeq_epi32(c, paren)),
+                _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi32(c, tab), _mm256_cmpeq_epi32(c, cr)),
+                                _mm256_cmpeq_epi32(c, fcolon)));
+            _mm256_storeu_si256((__m256i *)(t + i + b + 1), _mm256_blendv_epi8(c, sp, r));
+            __m256i w = _mm256_or_si256(
+                r, _mm256_or_si256(_mm256_cmpeq_epi32(c, sp),
+                                   _mm256_or_si256(_mm256_cmpeq_epi32(c, nl), _mm256_cmpeq_epi32(c, zero))));
+            __m256i f = _mm256_or_si256(
+                _mm256_or_si256(_mm256_and_si256(_mm256_cmpgt_epi32(c, a1), _mm256_cmpgt_epi32(z1, c)),
+                                _mm256_and_si256(_mm256_cmpgt_epi32(c, h1), _mm256_cmpgt_epi32(h2, c))),
+                any);
+            W |= (uint64_t)(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(w)) << b;
+            F |= (uint64_t)(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(f)) << b;
+        }
+        uint64_t m = ((W << 1) | cy) & F;
+        cy = W >> 63;
+        if (m && collect(s, i, m, cand, capc, nc) < 0) return -1;
+    }
+    *carry = cy;
+    return i;
+}
+#endif
+
 int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
     if (!configured) {
         PyErr_SetString(PyExc_RuntimeError, "names tables not configured");
@@ -1032,56 +1132,17 @@ int jk_find_persons(const jch *s, Py_ssize_t n, jk_finds *out) {
     }
     t[0] = ' ';
     /* The candidates of the scan, in order: the t positions p with ts[p] a space and ts[p + 1]
-     * (text[p]) in the first class. Blocks of 64 characters: a mask of the spaces and one of
-     * the characters that may be in the first class (A-Z and syllables), then the exact class
-     * of each character that a space precedes. */
+     * (text[p]) in the first class. Blocks of 64 characters where SIMD is there (norm_sse2,
+     * norm_avx2), then one character at a time. */
     Py_ssize_t nc = 0, i = 0;
     uint64_t carry = 1; /* ts[0] is a space */
-#ifdef __SSE2__
-    {
-        const __m128i sp = _mm_set1_epi32(' '), colon = _mm_set1_epi32(':'),
-                      paren = _mm_set1_epi32('('), tab = _mm_set1_epi32('\t'),
-                      cr = _mm_set1_epi32('\r'), fcolon = _mm_set1_epi32(0xFF1A),
-                      nl = _mm_set1_epi32('\n'), zero = _mm_setzero_si128(),
-                      a1 = _mm_set1_epi32('A' - 1), z1 = _mm_set1_epi32('Z' + 1),
-                      h1 = _mm_set1_epi32(0xAC00 - 1), h2 = _mm_set1_epi32(0xD7A3 + 1),
-                      any = first_simple ? zero : _mm_set1_epi32(-1);
-        for (; i + 64 <= n; i += 64) {
-            uint64_t W = 0, F = 0;
-            for (int b = 0; b < 64; b += 4) {
-                __m128i c = _mm_loadu_si128((const __m128i *)(s + i + b));
-                __m128i r = _mm_or_si128(
-                    _mm_or_si128(_mm_cmpeq_epi32(c, colon), _mm_cmpeq_epi32(c, paren)),
-                    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(c, tab), _mm_cmpeq_epi32(c, cr)),
-                                 _mm_cmpeq_epi32(c, fcolon)));
-                _mm_storeu_si128((__m128i *)(t + i + b + 1),
-                                 _mm_or_si128(_mm_andnot_si128(r, c), _mm_and_si128(r, sp)));
-                __m128i w = _mm_or_si128(
-                    r, _mm_or_si128(_mm_cmpeq_epi32(c, sp),
-                                    _mm_or_si128(_mm_cmpeq_epi32(c, nl), _mm_cmpeq_epi32(c, zero))));
-                __m128i f = _mm_or_si128(
-                    _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi32(c, a1), _mm_cmplt_epi32(c, z1)),
-                                 _mm_and_si128(_mm_cmpgt_epi32(c, h1), _mm_cmplt_epi32(c, h2))),
-                    any);
-                W |= (uint64_t)(unsigned)_mm_movemask_ps(_mm_castsi128_ps(w)) << b;
-                F |= (uint64_t)(unsigned)_mm_movemask_ps(_mm_castsi128_ps(f)) << b;
-            }
-            uint64_t m = ((W << 1) | carry) & F;
-            carry = W >> 63;
-            if (!m) continue;
-            if (nc + 64 > capc) {
-                Py_ssize_t *v = PyMem_Realloc(cand, (size_t)(capc * 2) * sizeof(Py_ssize_t));
-                if (!v) { release(t, cand, capc); PyErr_NoMemory(); return -1; }
-                cand = v; capc *= 2;
-            }
-            do {
-                Py_ssize_t p = i + __builtin_ctzll(m);
-                m &= m - 1;
-                cand[nc] = p;
-                nc += jk_cs_has(&C_first, norm_scan(s[p]));
-            } while (m);
-        }
+#ifdef NAMES_SIMD
+    if (names_avx2 < 0) {
+        __builtin_cpu_init();
+        names_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
     }
+    i = names_avx2 ? norm_avx2(s, n, t, &cand, &capc, &nc, &carry) : norm_sse2(s, n, t, &cand, &capc, &nc, &carry);
+    if (i < 0) { release(t, cand, capc); PyErr_NoMemory(); return -1; }
 #endif
     for (; i < n; i++) {
         jch c = s[i], sc = norm_scan(c);
