@@ -58,6 +58,13 @@ static int first_simple;
  * (-1 when absent) */
 static signed char syl_given[11172];
 static double syl_share[11172];
+/* the classes of _SCAN in one table: ccls[c] has the bits of the classes of scan_ch(c) (so '\n'
+ * and '\0' read as spaces); characters above U+FFFF are in none */
+enum { B_FIRST = 1, B_MASK = 2, B_GIVEN = 4, B_GATE0 = 8, B_GATE1 = 16, B_ONE = 32, B_FOLLOW = 64,
+       B_LL = 128, B_LL2 = 256, B_LLNP = 512, B_LPH = 1024, B_LGATE = 2048, B_HANGUL = 4096,
+       B_SPACE = 8192, B_LATIN = 16384, B_EUN = 32768 };
+static uint16_t ccls[0x10000];
+#define CL(c) ((c) < 0x10000 ? (unsigned)ccls[c] : 0u)
 /* the normalisation of ASCII characters: t (':' '(' '\t' '\r' as spaces) and ts (also '\n' and
  * '\0') */
 static jch norm_t[128], norm_ts[128];
@@ -235,6 +242,18 @@ int jk_configure_persons(PyObject *cfg) {
     first_simple = 1;
     for (jch c = 0; c < 0x10000; c++)
         if (jk_cs_has(&C_first, c) && !((c >= 'A' && c <= 'Z') || jk_hangul(c))) first_simple = 0;
+    for (jch c = 0; c < 0x10000; c++) {
+        jch sc = c == '\n' || c == 0 ? ' ' : c;
+        ccls[c] = (uint16_t)((jk_cs_has(&C_first, sc) ? B_FIRST : 0) | (jk_cs_has(&C_masks, sc) ? B_MASK : 0) |
+                             (jk_cs_has(&C_given, sc) ? B_GIVEN : 0) | (jk_cs_has(&C_gate0, sc) ? B_GATE0 : 0) |
+                             (jk_cs_has(&C_gate1, sc) ? B_GATE1 : 0) | (jk_cs_has(&C_one, sc) ? B_ONE : 0) |
+                             (jk_cs_has(&C_follow, sc) ? B_FOLLOW : 0) | (jk_cs_has(&C_ll, sc) ? B_LL : 0) |
+                             (jk_cs_has(&C_ll2, sc) ? B_LL2 : 0) | (jk_cs_has(&C_llnp, sc) ? B_LLNP : 0) |
+                             (jk_cs_has(&C_lph, sc) ? B_LPH : 0) | (jk_cs_has(&C_latin_gate, sc) ? B_LGATE : 0) |
+                             (jk_hangul(sc) ? B_HANGUL : 0) | (sc == ' ' ? B_SPACE : 0) |
+                             (jk_ascii_alpha(sc) || sc == '\'' || sc == U'’' || sc == '-' ? B_LATIN : 0) |
+                             (sc == U'은' || sc == U'는' ? B_EUN : 0));
+    }
     for (jch c = 0; c < 128; c++) {
         norm_t[c] = (c == ':' || c == '(' || c == '\t' || c == '\r') ? ' ' : c;
         norm_ts[c] = (c == '\n' || c == 0) ? ' ' : norm_t[c];
@@ -848,18 +867,21 @@ static int scan_at(const ctx *x, Py_ssize_t i, Py_ssize_t *end, Py_ssize_t *cs, 
     const jch *t = x->t;
     Py_ssize_t N = x->N;
 #define ts(k) scan_ch(t[k])
-    if (i + 1 >= N || !jk_cs_has(&C_first, ts(i + 1))) return K_NONE;
+    if (i + 1 >= N) return K_NONE;
+    unsigned c1 = CL(t[i + 1]);
+    if (!(c1 & B_FIRST)) return K_NONE;
     Py_ssize_t j = i + 2;
+    unsigned cj = j < N ? CL(t[j]) : 0;
     /* 1: {_M}(?<=[가-힣].)() */
-    if (j < N && jk_cs_has(&C_masks, ts(j)) && jk_hangul(ts(i + 1))) { *end = j + 1; return K_MASK; }
+    if ((cj & B_MASK) && (c1 & B_HANGUL)) { *end = j + 1; return K_MASK; }
     /* 2: {_G}{1,3}+(?= {0,2}+(?=gate)(trie)(?=[^가-힣]|{_FOLLOW_OK}|\Z)) */
-    Py_ssize_t g = j;
-    while (g < N && g - j < 3 && jk_cs_has(&C_given, ts(g))) g++;
-    if (g > j) {
+    if (cj & B_GIVEN) {
+        Py_ssize_t g = j + 1;
+        while (g < N && g - j < 3 && (CL(t[g]) & B_GIVEN)) g++;
         Py_ssize_t c = g;
-        while (c < N && c - g < 2 && ts(c) == ' ') c++;
-        if ((c + 1 < N && jk_cs_has(&C_gate0, ts(c)) && jk_cs_has(&C_gate1, ts(c + 1))) ||
-            (c < N && jk_cs_has(&C_one, ts(c)))) {
+        while (c < N && c - g < 2 && (CL(t[c]) & B_SPACE)) c++;
+        unsigned cc = c < N ? CL(t[c]) : 0;
+        if (((cc & B_GATE0) && c + 1 < N && (CL(t[c + 1]) & B_GATE1)) || (cc & B_ONE)) {
             Py_ssize_t ends[MAX_CUE];
             int ne = 0;
             int32_t node = 0;
@@ -870,7 +892,8 @@ static int scan_at(const ctx *x, Py_ssize_t i, Py_ssize_t *end, Py_ssize_t *cs, 
             }
             while (ne > 0) { /* the greedy optional tails: the longest cue that may be followed so */
                 Py_ssize_t f = ends[--ne];
-                if (f >= N || !jk_hangul(ts(f)) || jk_cs_has(&C_follow, ts(f))) {
+                unsigned cf = f < N ? CL(t[f]) : 0;
+                if (f >= N || !(cf & B_HANGUL) || (cf & B_FOLLOW)) {
                     *end = g; *cs = c; *ce = f;
                     return K_CUE;
                 }
@@ -878,17 +901,20 @@ static int scan_at(const ctx *x, Py_ssize_t i, Py_ssize_t *end, Py_ssize_t *cs, 
         }
     }
     /* 3: (?<={LL} .)(?<={LL2}{LL-은는} .|{LPH}[은는] .){_SYLLABLE}{0,9}+() */
-    if (i >= 2 && jk_cs_has(&C_ll, ts(i - 1)) &&
-        ((jk_cs_has(&C_ll2, ts(i - 2)) && jk_cs_has(&C_llnp, ts(i - 1))) ||
-         (jk_cs_has(&C_lph, ts(i - 2)) && (ts(i - 1) == U'은' || ts(i - 1) == U'는')))) {
-        Py_ssize_t k = j;
-        while (k < N && k - j < 9 && is_syl(ts(k))) k++;
-        *end = k;
-        return K_LABEL;
+    if (i >= 2) {
+        unsigned ca = CL(t[i - 1]);
+        if (ca & B_LL) {
+            unsigned cb = CL(t[i - 2]);
+            if (((cb & B_LL2) && (ca & B_LLNP)) || ((cb & B_LPH) && (ca & B_EUN))) {
+                Py_ssize_t k = j;
+                while (k < N && k - j < 9 && (CL(t[k]) & (B_HANGUL | B_MASK))) k++;
+                *end = k;
+                return K_LABEL;
+            }
+        }
     }
     /* 4: [a-zA-Z'’-](?<={_LATIN_GATE} ..)() */
-    if (j < N && (jk_ascii_alpha(ts(j)) || ts(j) == '\'' || ts(j) == U'’' || ts(j) == '-') && i >= 1 &&
-        jk_cs_has(&C_latin_gate, ts(i - 1))) {
+    if ((cj & B_LATIN) && i >= 1 && (CL(t[i - 1]) & B_LGATE)) {
         *end = j + 1;
         return K_LATIN;
     }
