@@ -48,8 +48,8 @@ int jk_find_structured(const jch *s, Py_ssize_t n, jk_finds *out) {
     scratch sc = {0};
     Py_ssize_t cp = 0;
     int rc = 0;
-    jk_trig tr = {PyMem_Malloc(BLOCK * sizeof(Py_ssize_t)), 0};
-    if (!tr.v) { PyErr_NoMemory(); return -1; }
+    jk_trig tr;
+    if (jk_trig_alloc(&tr, BLOCK) < 0) return -1;
     jk_context_memo_begin(s, n);
     for (Py_ssize_t b = 0; b < n && rc == 0; b += BLOCK) {
         Py_ssize_t lim = n - b > BLOCK ? b + BLOCK : n;
@@ -63,7 +63,7 @@ int jk_find_structured(const jch *s, Py_ssize_t n, jk_finds *out) {
             rc = -1;
     }
     jk_context_memo_end();
-    PyMem_Free(tr.v);
+    jk_trig_free(&tr);
     for (int k = 0; k < P_N; k++) {
         if (rc == 0 && finds_append(out, &part[k]) < 0) rc = -1;
         jk_finds_free(&part[k]);

@@ -16,8 +16,13 @@ int jk_configure_clusters(PyObject *cfg);
  * jk_stage for the next block. */
 int jk_configure_extra(PyObject *cfg);
 
-/* the positions in [b, lim) whose character is a trigger, in order (v holds lim - b slots) */
-typedef struct { Py_ssize_t *v, n; } jk_trig;
+/* the positions in [b, lim) whose character is a trigger, in order, one list per kind of trigger
+ * ('@', ':', a passport or birth gate word's first character, a mask character); each list
+ * holds up to one block (a character of several kinds is in each of their lists) */
+enum { TK_AT, TK_COLON, TK_PASS, TK_BIRTH, TK_MASK, TK_N };
+typedef struct { Py_ssize_t *v[TK_N + 1], n[TK_N]; } jk_trig; /* v[TK_N]: scratch */
+int jk_trig_alloc(jk_trig *tr, Py_ssize_t block); /* 0, or -1 with MemoryError set */
+void jk_trig_free(jk_trig *tr);
 void jk_triggers(const jch *s, Py_ssize_t b, Py_ssize_t lim, jk_trig *tr);
 
 typedef struct { Py_ssize_t *v, n, cap; } jk_seen;

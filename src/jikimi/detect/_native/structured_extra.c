@@ -7,6 +7,10 @@
  * next search starts at the end of the previous match, and hi is the end of the string for
  * lookaheads. */
 #include "structured.h"
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(JK_NO_SIMD)
+#include <immintrin.h>
+#define JK_AVX2_TRIGGERS 1
+#endif
 
 /* ------------------------------------------------------------------ tables */
 
@@ -72,12 +76,13 @@ fail:
 /* gate.finditer(text) from offset i: the start of the next match (-1: none), *len its length.
  * At each offset the first alternative that matches wins, as in sre. */
 static Py_ssize_t gate_next(const gate_words *g, const jch *s, Py_ssize_t n, Py_ssize_t from,
-                            const jk_trig *tr, Py_ssize_t *cursor, Py_ssize_t *len) {
-    /* the positions from `from` on whose character may start a word are among the triggers */
-    for (; *cursor < tr->n; ++*cursor) {
-        Py_ssize_t i = tr->v[*cursor];
+                            const jk_trig *tr, int kind, Py_ssize_t *cursor, Py_ssize_t *len) {
+    /* the positions from `from` on whose character may start a word are the triggers of kind */
+    const Py_ssize_t *v = tr->v[kind];
+    for (; *cursor < tr->n[kind]; ++*cursor) {
+        Py_ssize_t i = v[*cursor];
         jch c = s[i];
-        if (i < from || !jk_cs_has(g->first, c)) continue;
+        if (i < from) continue;
         for (Py_ssize_t k = 0; k < g->n; k++)
             if (g->w0[k] == c && jk_at(s, n, i, g->w[k], g->len[k])) { *len = g->len[k]; return i; }
     }
@@ -97,6 +102,17 @@ static int cset_load(jk_cset *c, PyObject *cfg, const char *key) {
 /* the characters that start something for a pass: '@', ':', the gate words' first characters
  * and the mask characters */
 static jk_cset trig_chars;
+/* the trigger characters as a list (SIMD path: at most TRIG_MAX, all below U+FFFF), and the
+ * kinds of the ASCII ones */
+#define TRIG_MAX 32
+static uint16_t trig_list[TRIG_MAX];
+static int trig_count, trig_simd; /* trig_simd: the list is complete and the CPU has AVX2 */
+static uint8_t trig_kind_ascii[128];
+
+static unsigned trig_kinds_slow(jch c) {
+    return (c == '@') << TK_AT | (c == ':') << TK_COLON | jk_cs_has(passport_gate.first, c) << TK_PASS |
+           jk_cs_has(birth_gate.first, c) << TK_BIRTH | jk_cs_has(&mask_chars, c) << TK_MASK;
+}
 
 int jk_configure_extra(PyObject *cfg) {
     if (gate_load(&passport_gate, cfg, "extra.passport_gate") < 0) return -1;
@@ -107,16 +123,85 @@ int jk_configure_extra(PyObject *cfg) {
         trig_chars.bits[k] = passport_gate.first->bits[k] | birth_gate.first->bits[k] | mask_chars.bits[k];
     jk_cs_add(&trig_chars, '@');
     jk_cs_add(&trig_chars, ':');
+    trig_count = 0;
+    int fits = 1;
+    for (int k = 0; k < 1024 && fits; k++)
+        for (uint64_t w = trig_chars.bits[k]; w; w &= w - 1) {
+            jch c = (jch)(k * 64 + __builtin_ctzll(w));
+            if (trig_count == TRIG_MAX || c == 0xFFFF) { fits = 0; break; }
+            trig_list[trig_count++] = (uint16_t)c;
+        }
+    for (jch c = 0; c < 128; c++) trig_kind_ascii[c] = (uint8_t)trig_kinds_slow(c);
+    trig_simd = 0;
+#ifdef JK_AVX2_TRIGGERS
+    __builtin_cpu_init();
+    trig_simd = fits && __builtin_cpu_supports("avx2");
+#endif
+    (void)fits;
     return 0;
 }
 
+int jk_trig_alloc(jk_trig *tr, Py_ssize_t block) {
+    memset(tr, 0, sizeof *tr);
+    for (int k = 0; k <= TK_N; k++) {
+        tr->v[k] = PyMem_Malloc((size_t)block * sizeof(Py_ssize_t));
+        if (!tr->v[k]) { jk_trig_free(tr); PyErr_NoMemory(); return -1; }
+    }
+    return 0;
+}
+
+void jk_trig_free(jk_trig *tr) {
+    for (int k = 0; k <= TK_N; k++) { PyMem_Free(tr->v[k]); tr->v[k] = NULL; }
+}
+
+/* the kinds of a trigger character, one bit per list */
+static inline unsigned trig_kinds(jch c) {
+    return c < 128 ? trig_kind_ascii[c] : trig_kinds_slow(c);
+}
+
+static inline void trig_put(jk_trig *tr, Py_ssize_t i, unsigned kinds) {
+    for (; kinds; kinds &= kinds - 1) {
+        int k = __builtin_ctz(kinds);
+        tr->v[k][tr->n[k]++] = i;
+    }
+}
+
+#ifdef JK_AVX2_TRIGGERS
+/* sixteen characters per step: packed to 16 bits (saturated: characters above U+FFFF become
+ * U+FFFF, which is no trigger) and compared with each trigger character */
+__attribute__((target("avx2"))) static Py_ssize_t triggers_avx2(const jch *s, Py_ssize_t b, Py_ssize_t lim, jk_trig *tr) {
+    __m256i want[TRIG_MAX];
+    int nt = trig_count;
+    for (int k = 0; k < nt; k++) want[k] = _mm256_set1_epi16((short)trig_list[k]);
+    Py_ssize_t i = b;
+    for (; i + 16 <= lim; i += 16) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+        __m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(s + i + 8));
+        __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(x, y), 0xD8);
+        __m256i acc = _mm256_cmpeq_epi16(p, want[0]);
+        for (int k = 1; k < nt; k++) acc = _mm256_or_si256(acc, _mm256_cmpeq_epi16(p, want[k]));
+        unsigned m = (unsigned)_mm256_movemask_epi8(acc) & 0x55555555u;
+        for (; m; m &= m - 1) {
+            Py_ssize_t at = i + (__builtin_ctz(m) >> 1);
+            trig_put(tr, at, trig_kinds(s[at]));
+        }
+    }
+    return i;
+}
+#endif
+
 void jk_triggers(const jch *s, Py_ssize_t b, Py_ssize_t lim, jk_trig *tr) {
-    Py_ssize_t k = 0;
-    for (Py_ssize_t i = b; i < lim; i++) {
-        tr->v[k] = i; /* kept when the character is a trigger */
+    for (int k = 0; k < TK_N; k++) tr->n[k] = 0;
+    Py_ssize_t i = b;
+#ifdef JK_AVX2_TRIGGERS
+    if (trig_simd && trig_count > 0) i = triggers_avx2(s, b, lim, tr);
+#endif
+    Py_ssize_t *all = tr->v[TK_N], k = 0;
+    for (; i < lim; i++) {
+        all[k] = i; /* kept when the character is a trigger */
         k += jk_cs_has(&trig_chars, s[i]);
     }
-    tr->n = k;
+    for (Py_ssize_t t = 0; t < k; t++) trig_put(tr, all[t], trig_kinds(s[all[t]]));
 }
 
 /* The `seen` sets of start offsets. Windows come in text order and their lower bounds never
@@ -224,9 +309,8 @@ static int email_at(const jch *s, Py_ssize_t p, Py_ssize_t hi, email_cache *c, P
 
 /* the matches of the '@'s in [from, limit) */
 int jk_emails_run(const jch *s, Py_ssize_t n, const jk_trig *tr, jk_finds *out) {
-    for (Py_ssize_t t = 0; t < tr->n; t++) {
-        Py_ssize_t at = tr->v[t];
-        if (s[at] != '@') continue;
+    for (Py_ssize_t t = 0; t < tr->n[TK_AT]; t++) {
+        Py_ssize_t at = tr->v[TK_AT][t];
         Py_ssize_t lo = max_z(0, at - 64), hi = min_z(n, at + 256), pos = lo;
         /* finditer over text[lo:hi]: the first match holding this '@' (a match holds exactly one
          * '@'); matches of later '@'s mean there is none */
@@ -347,11 +431,11 @@ static inline int hex_colon(jch c) { return c == ':' || is_hex(c); }
 /* the colons in [st->pos, limit) */
 int jk_ipv6_run(jk_stage *stg, const jch *s, Py_ssize_t n, Py_ssize_t limit, const jk_trig *tr, jk_finds *out) {
     Py_ssize_t done = stg->aux;
-    for (Py_ssize_t t = 0; t < tr->n; t++) {
-        Py_ssize_t c = tr->v[t];
+    for (Py_ssize_t t = 0; t < tr->n[TK_COLON]; t++) {
+        Py_ssize_t c = tr->v[TK_COLON][t];
         if (c < stg->pos || c + 1 >= n) continue;
         /* _IPV6_COLON = :(?=[0-9A-Fa-f:]) */
-        if (s[c] != ':' || !hex_colon(s[c + 1]) || c < done) continue;
+        if (!hex_colon(s[c + 1]) || c < done) continue;
         /* _IPV6_TOKEN_LEFT.search(text, max(0, c-40), c) = [0-9A-Fa-f:]*$ : the leftmost start
          * whose run reaches the end; '$' also matches before a final "\n", so a "\n" just before
          * the colon is skipped over (the candidate then holds it and fails validation) */
@@ -413,8 +497,8 @@ int jk_passports_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit,
     int rc = 0;
     Py_ssize_t gl = 0, next = st->pos;
     Py_ssize_t cur = 0;
-    for (Py_ssize_t g = gate_next(&passport_gate, s, n, next, tr, &cur, &gl); g >= 0;
-         g = gate_next(&passport_gate, s, n, next, tr, &cur, &gl)) {
+    for (Py_ssize_t g = gate_next(&passport_gate, s, n, next, tr, TK_PASS, &cur, &gl); g >= 0;
+         g = gate_next(&passport_gate, s, n, next, tr, TK_PASS, &cur, &gl)) {
         next = g + gl;
         Py_ssize_t lo = max_z(0, g - 12), hi = min_z(n, g + gl + 40);
         seen_prune(&seen, lo);
@@ -562,8 +646,8 @@ int jk_dobs_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, cons
     dob_match m;
     Py_ssize_t gl = 0, next = st->pos;
     Py_ssize_t cur = 0;
-    for (Py_ssize_t g = gate_next(&birth_gate, s, n, next, tr, &cur, &gl); g >= 0;
-         g = gate_next(&birth_gate, s, n, next, tr, &cur, &gl)) {
+    for (Py_ssize_t g = gate_next(&birth_gate, s, n, next, tr, TK_BIRTH, &cur, &gl); g >= 0;
+         g = gate_next(&birth_gate, s, n, next, tr, TK_BIRTH, &cur, &gl)) {
         next = g + gl;
         Py_ssize_t lo = max_z(0, g - 40), hi = min_z(n, g + gl + 24);
         seen_prune(&seen, lo);
@@ -688,9 +772,10 @@ int jk_masked_run(jk_stage *st, const jch *s, Py_ssize_t n, Py_ssize_t limit, co
     while (g < limit) {
         if (!is_m(s[g])) {
             /* the next mask character is among the triggers */
-            while (cur < tr->n && (tr->v[cur] < g || !is_m(s[tr->v[cur]]))) cur++;
-            if (cur == tr->n || tr->v[cur] >= limit) { g = limit; break; }
-            g = tr->v[cur];
+            const Py_ssize_t *mv = tr->v[TK_MASK];
+            while (cur < tr->n[TK_MASK] && mv[cur] < g) cur++;
+            if (cur == tr->n[TK_MASK] || mv[cur] >= limit) { g = limit; break; }
+            g = mv[cur];
         }
         if (!(is_m(s[g + 1]) && is_m(s[g + 2]))) { g++; continue; }
         Py_ssize_t lo = max_z(0, g - 16), hi = min_z(n, g + 3 + 16);
