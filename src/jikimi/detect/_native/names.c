@@ -1050,12 +1050,20 @@ static inline int collect(const jch *s, Py_ssize_t i, uint64_t m, Py_ssize_t **c
         *cand = v; *capc *= 2;
     }
     Py_ssize_t *c = *cand, k = *nc;
-    do {
-        Py_ssize_t p = i + __builtin_ctzll(m);
-        m &= m - 1;
-        c[k] = p;
-        k += jk_cs_has(&C_first, norm_scan(s[p]));
-    } while (m);
+    if (first_simple) /* m holds only A-Z and syllables, which normalisation leaves as they are */
+        do {
+            Py_ssize_t p = i + __builtin_ctzll(m);
+            m &= m - 1;
+            c[k] = p;
+            k += ccls[s[p]] & B_FIRST;
+        } while (m);
+    else
+        do {
+            Py_ssize_t p = i + __builtin_ctzll(m);
+            m &= m - 1;
+            c[k] = p;
+            k += jk_cs_has(&C_first, norm_scan(s[p]));
+        } while (m);
     *nc = k;
     return 0;
 }
@@ -1074,6 +1082,7 @@ static Py_ssize_t norm_sse2(const jch *s, Py_ssize_t n, jch *t, Py_ssize_t **can
     uint64_t cy = *carry;
     for (; i + 64 <= n; i += 64) {
         uint64_t W = 0, F = 0;
+#pragma GCC unroll 16
         for (int b = 0; b < 64; b += 4) {
             __m128i c = _mm_loadu_si128((const __m128i *)(s + i + b));
             __m128i r = _mm_or_si128(
@@ -1110,6 +1119,7 @@ __attribute__((target("avx2"))) static Py_ssize_t norm_avx2(const jch *s, Py_ssi
     uint64_t cy = *carry;
     for (; i + 64 <= n; i += 64) {
         uint64_t W = 0, F = 0;
+#pragma GCC unroll 8
         for (int b = 0; b < 64; b += 8) {
             __m256i c = _mm256_loadu_si256((const __m256i *)(s + i + b));
             __m256i r = _mm256_or_si256(
