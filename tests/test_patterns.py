@@ -226,3 +226,13 @@ def test_scan_never_raises_on_identifier_like_noise(text: str) -> None:
     ends = [(f.start, f.end) for f in fs]
     assert ends == sorted(ends)
     assert all(a[1] <= b[0] for a, b in pairwise(ends))  # no overlaps after resolution
+
+
+def test_ipv6_opening_a_line_is_found() -> None:
+    """An IPv6 address right after a line break, compressed form first (``\\n::ffff:…``): the
+    token reader must not take the line break for part of the address."""
+    from jikimi import scan
+
+    text = "접속 기록\n::ffff:abcd 서버"
+    found = [(f.entity_type, text[f.start : f.end]) for f in scan(text)]
+    assert found == [("IP_ADDRESS", "::ffff:abcd")]

@@ -462,7 +462,7 @@ def _find_emails(text: str) -> list[Finding]:
 
 
 _IPV6_COLON = re.compile(r":(?=[0-9A-Fa-f:])")
-_IPV6_TOKEN_LEFT = re.compile(r"[0-9A-Fa-f:]*$")
+_IPV6_TOKEN_LEFT = re.compile(r"[0-9A-Fa-f:]*\Z")  # \Z: "$" would also match before a "\n"
 _IPV6_TOKEN_RIGHT = re.compile(r"[0-9A-Fa-f:]*(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3})?")
 
 

@@ -436,11 +436,9 @@ int jk_ipv6_run(jk_stage *stg, const jch *s, Py_ssize_t n, Py_ssize_t limit, con
         if (c < stg->pos || c + 1 >= n) continue;
         /* _IPV6_COLON = :(?=[0-9A-Fa-f:]) */
         if (!hex_colon(s[c + 1]) || c < done) continue;
-        /* _IPV6_TOKEN_LEFT.search(text, max(0, c-40), c) = [0-9A-Fa-f:]*$ : the leftmost start
-         * whose run reaches the end; '$' also matches before a final "\n", so a "\n" just before
-         * the colon is skipped over (the candidate then holds it and fails validation) */
+        /* _IPV6_TOKEN_LEFT.search(text, max(0, c-40), c) = [0-9A-Fa-f:]*\Z : the leftmost start
+         * whose run reaches the colon */
         Py_ssize_t lo = max_z(0, c - 40), st = c;
-        if (c > lo && s[c - 1] == '\n') st = c - 1;
         while (st > lo && hex_colon(s[st - 1])) st--;
         /* _IPV6_TOKEN_RIGHT.match(text, c): the greedy run always lets the optional dotted
          * suffix match empty, so the match is the run itself */
