@@ -320,8 +320,19 @@ RECOGNIZER = Recognizer(NAME, frozenset({ENTITY}), find_addresses)
 
 
 def _class_members(char_class: str) -> str:
-    """Every BMP character the regex character class ``char_class`` (``[...]``) matches."""
-    return "".join(re.findall(char_class, "".join(map(chr, range(0x10000)))))
+    """Every character the regex character class ``char_class`` (``[...]``) matches, in code
+    point order. Only the characters the class names, those of its ranges and ASCII are tried
+    (a class of literals and ranges can match no other), not the whole BMP: this runs at every
+    start of the native core."""
+    inner = char_class[1:-1]
+    if char_class[:1] != "[" or char_class[-1:] != "]" or inner.startswith("^"):
+        raise ValueError(f"{char_class!r} is not a class of literals and ranges")
+    if re.search(r"\\[A-Za-z]", inner):
+        raise ValueError(f"{char_class!r} uses a class escape: list its characters instead")
+    tried = set(map(chr, range(128))) | set(inner)
+    for lo, hi in re.findall(r"(.)-(.)", inner):
+        tried.update(map(chr, range(ord(lo), ord(hi) + 1)))
+    return "".join(re.findall(char_class, "".join(sorted(tried))))
 
 
 def _literal_alternatives(pattern: str) -> list[str]:
