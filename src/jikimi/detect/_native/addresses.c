@@ -47,13 +47,6 @@ static int read_scores(PyObject *cfg, const char *key, double *out) {
     return 0;
 }
 
-static int read_cset(PyObject *cfg, const char *key, jk_cset *c) {
-    PyObject *v = jk_cfg_item(cfg, key);
-    if (!v) return -1;
-    memset(c, 0, sizeof *c);
-    return jk_cs_add_py(c, v);
-}
-
 static int read_size(PyObject *cfg, const char *key, Py_ssize_t *out) {
     PyObject *v = jk_cfg_item(cfg, key);
     if (!v) return -1;
@@ -81,8 +74,8 @@ int jk_configure_addresses(PyObject *cfg) {
     }
     Py_DECREF(fast);
     if (read_scores(cfg, "addr.road_score", road_score) < 0 || read_scores(cfg, "addr.lot_score", lot_score) < 0 ||
-        read_cset(cfg, "addr.counters", &counters) < 0 || read_cset(cfg, "addr.reference_end", &ref_end) < 0 ||
-        read_cset(cfg, "addr.region_end", &region_end) < 0 || read_size(cfg, "addr.window", &window) < 0 ||
+        jk_cfg_cset(cfg, "addr.counters", &counters) < 0 || jk_cfg_cset(cfg, "addr.reference_end", &ref_end) < 0 ||
+        jk_cfg_cset(cfg, "addr.region_end", &region_end) < 0 || read_size(cfg, "addr.window", &window) < 0 ||
         read_size(cfg, "addr.context_window", &context_window) < 0)
         return -1;
     jk_trie *t = jk_trie_from_py(levels, 1, 0);

@@ -23,6 +23,16 @@ PyObject *jk_cfg_item(PyObject *cfg, const char *key) {
     return v;
 }
 
+int jk_cfg_cset(PyObject *cfg, const char *key, jk_cset *dst) {
+    PyObject *v = jk_cfg_item(cfg, key);
+    if (!v) return -1;
+    jk_cset c;
+    memset(&c, 0, sizeof c);
+    if (jk_cs_add_py(&c, v) < 0) return -1;
+    *dst = c;
+    return 0;
+}
+
 /* ------------------------------------------------------------------ maps */
 typedef struct { jch *s; Py_ssize_t n; uint64_t h; double v; } jk_slot;
 struct jk_map { jk_slot *slots; size_t cap, used; };

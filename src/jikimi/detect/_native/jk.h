@@ -168,5 +168,8 @@ int jk_configure_addresses(PyObject *cfg);
 
 /* helpers for configure: borrowed item of a dict by name, with a clear error when missing */
 PyObject *jk_cfg_item(PyObject *cfg, const char *key);
+/* The characters of cfg[key] (a str, or an iterable of str) as a set; *dst is left as it was
+ * when the key is missing or holds something else. 0 ok, -1 with an exception set. */
+int jk_cfg_cset(PyObject *cfg, const char *key, jk_cset *dst);
 
 #endif

@@ -126,13 +126,6 @@ static int load_trie(PyObject *cfg, const char *key, jk_trie **dst, int reverse)
     return 0;
 }
 
-static int load_cset(PyObject *cfg, const char *key, jk_cset *dst) {
-    PyObject *o = jk_cfg_item(cfg, key);
-    if (!o) return -1;
-    memset(dst, 0, sizeof *dst);
-    return jk_cs_add_py(dst, o);
-}
-
 static int load_float(PyObject *cfg, const char *key, double *dst) {
     PyObject *o = jk_cfg_item(cfg, key);
     if (!o) return -1;
@@ -183,23 +176,23 @@ int jk_configure_persons(PyObject *cfg) {
         load_trie(cfg, "names.field_next", &T_field_next, 0) < 0 ||
         load_trie(cfg, "names.latin_to_verbs", &T_to_verbs, 1) < 0)
         return -1;
-    if (load_cset(cfg, "names.scan_first", &C_first) < 0 ||
-        load_cset(cfg, "names.masks", &C_masks) < 0 ||
-        load_cset(cfg, "names.given_scan", &C_given) < 0 ||
-        load_cset(cfg, "names.gate0", &C_gate0) < 0 ||
-        load_cset(cfg, "names.gate1", &C_gate1) < 0 ||
-        load_cset(cfg, "names.one_cues", &C_one) < 0 ||
-        load_cset(cfg, "names.follow_ok", &C_follow) < 0 ||
-        load_cset(cfg, "names.label_last", &C_ll) < 0 ||
-        load_cset(cfg, "names.label_last2", &C_ll2) < 0 ||
-        load_cset(cfg, "names.label_last_np", &C_llnp) < 0 ||
-        load_cset(cfg, "names.label_particle_hosts", &C_lph) < 0 ||
-        load_cset(cfg, "names.latin_gate", &C_latin_gate) < 0 ||
-        load_cset(cfg, "names.particle_ends", &C_particle_ends) < 0 ||
-        load_cset(cfg, "names.endings", &C_endings) < 0 ||
-        load_cset(cfg, "names.close", &C_close) < 0 ||
-        load_cset(cfg, "names.anchor_prev", &C_anchor_prev) < 0 ||
-        load_cset(cfg, "names.list_punct", &C_list_punct) < 0)
+    if (jk_cfg_cset(cfg, "names.scan_first", &C_first) < 0 ||
+        jk_cfg_cset(cfg, "names.masks", &C_masks) < 0 ||
+        jk_cfg_cset(cfg, "names.given_scan", &C_given) < 0 ||
+        jk_cfg_cset(cfg, "names.gate0", &C_gate0) < 0 ||
+        jk_cfg_cset(cfg, "names.gate1", &C_gate1) < 0 ||
+        jk_cfg_cset(cfg, "names.one_cues", &C_one) < 0 ||
+        jk_cfg_cset(cfg, "names.follow_ok", &C_follow) < 0 ||
+        jk_cfg_cset(cfg, "names.label_last", &C_ll) < 0 ||
+        jk_cfg_cset(cfg, "names.label_last2", &C_ll2) < 0 ||
+        jk_cfg_cset(cfg, "names.label_last_np", &C_llnp) < 0 ||
+        jk_cfg_cset(cfg, "names.label_particle_hosts", &C_lph) < 0 ||
+        jk_cfg_cset(cfg, "names.latin_gate", &C_latin_gate) < 0 ||
+        jk_cfg_cset(cfg, "names.particle_ends", &C_particle_ends) < 0 ||
+        jk_cfg_cset(cfg, "names.endings", &C_endings) < 0 ||
+        jk_cfg_cset(cfg, "names.close", &C_close) < 0 ||
+        jk_cfg_cset(cfg, "names.anchor_prev", &C_anchor_prev) < 0 ||
+        jk_cfg_cset(cfg, "names.list_punct", &C_list_punct) < 0)
         return -1;
     if (load_float(cfg, "names.soft_stop", &soft_stop) < 0 ||
         load_float(cfg, "names.min_report", &min_report) < 0)

@@ -184,13 +184,6 @@ static jk_map *read_short_set(PyObject *cfg, const char *key, Py_ssize_t maxlen)
     return jk_map_from_py(o);
 }
 
-static int read_cset(PyObject *cfg, const char *key, jk_cset *c) {
-    PyObject *o = jk_cfg_item(cfg, key);
-    if (!o) return -1;
-    memset(c, 0, sizeof *c);
-    return jk_cs_add_py(c, o);
-}
-
 int jk_configure_clusters(PyObject *cfg) {
     jk_map *area = NULL, *legacy = NULL, *codes = NULL;
     jk_trie *names = NULL, *regions = NULL, *sido = NULL, *particles = NULL, *version = NULL;
@@ -203,9 +196,9 @@ int jk_configure_clusters(PyObject *cfg) {
     if (!(o = jk_cfg_item(cfg, "clusters.postal_sido")) || !(sido = jk_trie_from_py(o, 0, 0))) goto fail;
     if (!(o = jk_cfg_item(cfg, "clusters.plate_particles")) || !(particles = jk_trie_from_py(o, 0, 0))) goto fail;
     if (!(o = jk_cfg_item(cfg, "clusters.version_words")) || !(version = jk_trie_from_py(o, 0, 0))) goto fail;
-    if (read_cset(cfg, "clusters.old_postal_areas", &t_old_postal) < 0) goto fail;
-    if (read_cset(cfg, "clusters.dashes", &t_dashes) < 0) goto fail;
-    if (read_cset(cfg, "clusters.plate_use", &t_plate_use) < 0) goto fail;
+    if (jk_cfg_cset(cfg, "clusters.old_postal_areas", &t_old_postal) < 0) goto fail;
+    if (jk_cfg_cset(cfg, "clusters.dashes", &t_dashes) < 0) goto fail;
+    if (jk_cfg_cset(cfg, "clusters.plate_use", &t_plate_use) < 0) goto fail;
     if (read_scores(cfg, "clusters.phone_score", PK_NAMES, PK_N, t_phone_score) < 0) goto fail;
     if (read_scores(cfg, "clusters.rrn_scores", RRN_NAMES, 4, t_rrn_score) < 0) goto fail;
     if (read_scores(cfg, "clusters.frn_scores", FRN_NAMES, 3, t_frn_score) < 0) goto fail;

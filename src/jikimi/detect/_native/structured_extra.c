@@ -89,16 +89,6 @@ static Py_ssize_t gate_next(const gate_words *g, const jch *s, Py_ssize_t n, Py_
     return -1;
 }
 
-static int cset_load(jk_cset *c, PyObject *cfg, const char *key) {
-    PyObject *obj = jk_cfg_item(cfg, key);
-    if (!obj) return -1;
-    jk_cset nc;
-    memset(&nc, 0, sizeof nc);
-    if (jk_cs_add_py(&nc, obj) < 0) return -1;
-    *c = nc;
-    return 0;
-}
-
 /* the characters that start something for a pass: '@', ':', the gate words' first characters
  * and the mask characters */
 static jk_cset trig_chars;
@@ -117,8 +107,8 @@ static unsigned trig_kinds_slow(jch c) {
 int jk_configure_extra(PyObject *cfg) {
     if (gate_load(&passport_gate, cfg, "extra.passport_gate") < 0) return -1;
     if (gate_load(&birth_gate, cfg, "extra.birth_gate") < 0) return -1;
-    if (cset_load(&mask_chars, cfg, "extra.mask_chars") < 0) return -1;
-    if (cset_load(&mask_seps, cfg, "extra.mask_seps") < 0) return -1;
+    if (jk_cfg_cset(cfg, "extra.mask_chars", &mask_chars) < 0) return -1;
+    if (jk_cfg_cset(cfg, "extra.mask_seps", &mask_seps) < 0) return -1;
     for (int k = 0; k < 1024; k++)
         trig_chars.bits[k] = passport_gate.first->bits[k] | birth_gate.first->bits[k] | mask_chars.bits[k];
     jk_cs_add(&trig_chars, '@');
