@@ -38,22 +38,26 @@ static int not_configured(void) {
     return 0;
 }
 
+/* Items 0-4 of a finding tuple (entity type, start, end, score, recognizer) into t, whose slots
+ * are still empty. -1 on failure (the caller drops t; empty slots are allowed there). */
+static int set_finding_items(PyObject *t, const jk_find *f) {
+    PyObject *st = PyLong_FromSsize_t(f->start), *en = PyLong_FromSsize_t(f->end);
+    PyObject *sc = PyFloat_FromDouble(f->score);
+    if (!st || !en || !sc) { Py_XDECREF(st); Py_XDECREF(en); Py_XDECREF(sc); return -1; }
+    Py_INCREF(entity_str[f->type]); PyTuple_SET_ITEM(t, 0, entity_str[f->type]);
+    PyTuple_SET_ITEM(t, 1, st);
+    PyTuple_SET_ITEM(t, 2, en);
+    PyTuple_SET_ITEM(t, 3, sc);
+    Py_INCREF(rec_str[f->rec]); PyTuple_SET_ITEM(t, 4, rec_str[f->rec]);
+    return 0;
+}
+
 static PyObject *raw_list(jk_finds *f) {
     PyObject *out = PyList_New(f->n);
     if (!out) return NULL;
     for (Py_ssize_t i = 0; i < f->n; i++) {
-        jk_find *x = &f->v[i];
-        PyObject *t = PyTuple_New(5), *st = PyLong_FromSsize_t(x->start), *en = PyLong_FromSsize_t(x->end);
-        PyObject *sc = PyFloat_FromDouble(x->score);
-        if (!t || !st || !en || !sc) {
-            Py_XDECREF(t); Py_XDECREF(st); Py_XDECREF(en); Py_XDECREF(sc); Py_DECREF(out);
-            return NULL;
-        }
-        Py_INCREF(entity_str[x->type]); PyTuple_SET_ITEM(t, 0, entity_str[x->type]);
-        PyTuple_SET_ITEM(t, 1, st);
-        PyTuple_SET_ITEM(t, 2, en);
-        PyTuple_SET_ITEM(t, 3, sc);
-        Py_INCREF(rec_str[x->rec]); PyTuple_SET_ITEM(t, 4, rec_str[x->rec]);
+        PyObject *t = PyTuple_New(5);
+        if (!t || set_finding_items(t, &f->v[i]) < 0) { Py_XDECREF(t); Py_DECREF(out); return NULL; }
         PyList_SET_ITEM(out, i, t);
     }
     return out;
@@ -150,17 +154,10 @@ static Py_ssize_t resolve(jk_find *v, Py_ssize_t n) {
     return k;
 }
 
-static PyObject *make_finding(jk_find *f, Py_ssize_t base, PyObject *field) {
+static PyObject *make_finding(const jk_find *f, PyObject *field) {
     PyObject *o = finding_type->tp_alloc(finding_type, 6);
     if (!o) return NULL;
-    PyObject *st = PyLong_FromSsize_t(f->start - base), *en = PyLong_FromSsize_t(f->end - base);
-    PyObject *sc = PyFloat_FromDouble(f->score);
-    if (!st || !en || !sc) { Py_XDECREF(st); Py_XDECREF(en); Py_XDECREF(sc); Py_DECREF(o); return NULL; }
-    Py_INCREF(entity_str[f->type]); PyTuple_SET_ITEM(o, 0, entity_str[f->type]);
-    PyTuple_SET_ITEM(o, 1, st);
-    PyTuple_SET_ITEM(o, 2, en);
-    PyTuple_SET_ITEM(o, 3, sc);
-    Py_INCREF(rec_str[f->rec]); PyTuple_SET_ITEM(o, 4, rec_str[f->rec]);
+    if (set_finding_items(o, f) < 0) { Py_DECREF(o); return NULL; }
     Py_INCREF(field); PyTuple_SET_ITEM(o, 5, field);
     /* only str, int, float and None inside: no cycle can pass through it, so the cyclic GC need
      * not traverse it (CPython untracks such tuples itself, but only when a collection sees
@@ -305,7 +302,7 @@ static PyObject *py_scan_many(PyObject *m, PyObject *args) {
         if (!lst) { Py_CLEAR(out); break; }
         PyList_SET_ITEM(out, i, lst);
         for (Py_ssize_t k = 0; k < b.kept[i]; k++) {
-            PyObject *o = make_finding(&b.grouped[b.cnt[i] + k], 0, ffast ? PySequence_Fast_GET_ITEM(ffast, i) : Py_None);
+            PyObject *o = make_finding(&b.grouped[b.cnt[i] + k], ffast ? PySequence_Fast_GET_ITEM(ffast, i) : Py_None);
             if (!o) { Py_CLEAR(out); break; }
             PyList_SET_ITEM(lst, k, o);
         }
