@@ -241,7 +241,7 @@ def _print_summary(s: ScanSummary, show_values: bool) -> None:
     )
     from jikimi.detect import native
 
-    if native.load() is None:
+    if native.core() is None:
         console.print(
             "[dim]the native scan core is not in use (not built, or JIKIMI_PURE_PYTHON is set): "
             "the Python recognizers ran — same findings, slower[/]"

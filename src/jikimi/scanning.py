@@ -89,7 +89,7 @@ def findings_json(findings: Sequence[Finding]) -> bytes:
     """The ``findings`` array of ``jikimi scan --json`` for one record (no values), as
     ``orjson.dumps([f.to_dict() for f in findings])`` writes it. The native core writes it
     without building a dict per finding; its output is byte-for-byte the same."""
-    core = native.load()
+    core = native.core()
     if core is not None:
         out: bytes = core.findings_json(findings)
         return out

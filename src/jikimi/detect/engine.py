@@ -63,7 +63,7 @@ class Scanner:
 
             recognizers = default_recognizers()
             # the default set has a native twin (jikimi.detect.native): same findings, faster
-            core = native.load()
+            core = native.core()
             if core is not None:
                 self._native = core
                 self._mask = native.entity_mask(self.entities)

@@ -19,10 +19,6 @@ from typing import Any
 from jikimi.detect.finding import Finding
 from jikimi.entities import ENTITY_TYPES
 
-COMPLETE = True
-"""Whether every recognizer of the default set has its native twin. The engine uses the core
-only when it is: a partial core would silently change findings."""
-
 _module: ModuleType | None = None
 _tried = False
 
@@ -63,11 +59,6 @@ def core() -> ModuleType | None:
     _native.configure(_tables(_native))
     _module = _native
     return _module
-
-
-def load() -> ModuleType | None:
-    """The core for the engine: :func:`core` once the port is :data:`COMPLETE`."""
-    return core() if COMPLETE else None
 
 
 def entity_mask(entities: frozenset[str]) -> int:
