@@ -82,8 +82,7 @@ class Scanner:
         if self._native is not None:
             out = self._native.scan_many((text,), self.min_score, self._mask, (field,))[0]
             return out
-        else:
-            out = self._finish(self._raw(text))
+        out = self._finish(self._raw(text))
         if field is not None:
             out = [f.with_field(field) for f in out]
         return out
