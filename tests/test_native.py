@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from native_support import native_raw, python_raw
 
 from bench.corpus import generate
 from jikimi.detect import addresses, names, native, patterns
@@ -30,12 +31,11 @@ PAIRS: dict[str, tuple[Callable[[str], list[Any]], str]] = {
 
 
 def _py(fn: Callable[[str], list[Any]], text: str) -> list[tuple[Any, ...]]:
-    return [tuple(f[:5]) for f in fn(text)]
+    return python_raw(fn, text)
 
 
 def _native(name: str, text: str) -> list[tuple[Any, ...]]:
-    assert core is not None
-    return [tuple(f) for f in getattr(core, PAIRS[name][1])(text)]
+    return native_raw(PAIRS[name][1], text)
 
 
 def _check(name: str, text: str) -> None:

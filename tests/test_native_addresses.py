@@ -17,15 +17,14 @@ several seeds.
 
 from __future__ import annotations
 
-import ast
 import random
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from native_support import assert_same, hangul_literals, native_raw, python_raw
 
 from bench.corpus import generate
 from jikimi.detect import addresses, native
@@ -38,21 +37,15 @@ TABLES = addresses.native_tables()
 
 
 def _py(text: str) -> list[tuple[Any, ...]]:
-    return [tuple(f[:5]) for f in addresses.find_addresses(text)]
+    return python_raw(addresses.find_addresses, text)
 
 
 def _c(text: str) -> list[tuple[Any, ...]]:
-    assert core is not None
-    return [tuple(f) for f in core.find_addresses(text)]
+    return native_raw("find_addresses", text)
 
 
 def _assert_same(texts: list[str]) -> None:
-    bad = [t for t in texts if _c(t) != _py(t)]
-    if bad:
-        t = bad[0]
-        raise AssertionError(
-            f"{len(bad)} of {len(texts)} texts differ, first: {t!r}\n python {_py(t)}\n native {_c(t)}"
-        )
+    assert_same(addresses.find_addresses, "find_addresses", texts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,19 +67,7 @@ def test_tables_describe_the_patterns() -> None:
 # the literals of the address tests
 
 
-def _hangul_literals() -> list[str]:
-    tree = ast.parse(Path(__file__).with_name("test_addresses.py").read_text("utf-8"))
-    found = {
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and re.search("[가-힣]", node.value)
-    }
-    return sorted(found)
-
-
-LITERALS = _hangul_literals()
+LITERALS = hangul_literals("test_addresses.py")
 
 
 def test_literals_of_the_address_tests() -> None:

@@ -10,14 +10,13 @@ recognizer's own word lists.
 
 from __future__ import annotations
 
-import ast
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from native_support import assert_same, hangul_literals, native_raw, python_raw
 
 from bench.corpus import generate
 from jikimi.detect import names, native
@@ -28,36 +27,18 @@ pytestmark = pytest.mark.skipif(core is None, reason="native scan core not built
 
 
 def _py(text: str) -> list[tuple[Any, ...]]:
-    return [tuple(f[:5]) for f in names.find_persons(text)]
+    return python_raw(names.find_persons, text)
 
 
 def _c(text: str) -> list[tuple[Any, ...]]:
-    assert core is not None
-    return [tuple(f) for f in core.find_persons(text)]
-
-
-def _differing(texts: list[str]) -> list[str]:
-    return [t for t in texts if _c(t) != _py(t)]
+    return native_raw("find_persons", text)
 
 
 def _assert_same(texts: list[str]) -> None:
-    bad = _differing(texts)
-    assert not bad, (
-        f"{len(bad)} of {len(texts)} differ, first: {bad[0]!r}: {_py(bad[0])} vs {_c(bad[0])}"
-    )
+    assert_same(names.find_persons, "find_persons", texts)
 
 
-def _hangul_literals() -> list[str]:
-    src = (Path(__file__).parent / "test_names.py").read_text(encoding="utf-8")
-    out: list[str] = []
-    for node in ast.walk(ast.parse(src)):
-        value = node.value if isinstance(node, ast.Constant) else None
-        if isinstance(value, str) and any("가" <= c <= "힣" for c in value) and value not in out:
-            out.append(value)
-    return out
-
-
-_LITERALS = _hangul_literals()
+_LITERALS = hangul_literals("test_names.py")
 
 
 def test_literals_found() -> None:
