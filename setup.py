@@ -15,7 +15,7 @@ setup(
             "jikimi.detect._native",
             sources=sorted(glob("src/jikimi/detect/_native/*.c")),
             depends=["src/jikimi/detect/_native/jk.h"],
-            extra_compile_args=["-O2", "-std=c11", "-Wall", "-Wno-unused-function"],
+            extra_compile_args=["-O3", "-std=c11", "-fvisibility=hidden", "-Wall", "-Wno-unused-function"],
             optional=True,
         )
     ]
