@@ -9,19 +9,24 @@ static jk_cset kw_first; /* lower-cased first characters of the keywords */
 /* First-step filter: each (lower-cased) character gets two small ids, as the first character of
  * some keyword (id1, low byte) and as the second (id2, high byte); 0: neither. A position may
  * start a keyword only when its character's id1 starts a one-character keyword, or the pair
- * (id1, id2 of the next character) starts a longer one. ASCII and Hangul are looked up directly
- * (the table entries are those of the lower-cased character); other characters are lower-cased
- * first and looked up in a short list. kw_fast_ok: the ids fit a byte (else the trie is walked
+ * (id1, id2 of the next character) starts a longer one. The characters with the same ids form a
+ * class (a byte; class 0: ids 0), and the filter reads classes: one byte per character from an
+ * 11 KB table and one bit per pair of classes, both small enough to stay in the L1 cache beside
+ * the text (two-byte ids per character did not). ASCII and Hangul are looked up directly (the
+ * table entries are those of the lower-cased character); other characters are lower-cased first
+ * and looked up in a short list. kw_fast_ok: ids and classes fit a byte (else the trie is walked
  * at every position whose first character fits, as before). */
 #define KW_OTHERS 64
 #define KW_NHANGUL (0xD7A4 - 0xAC00)
-#define KW_SLOW 0xFFFFu /* table entry of the characters that are neither ASCII nor Hangul */
-static uint16_t kw_tab[128 + KW_NHANGUL + 1]; /* ASCII, then Hangul, then KW_SLOW */
+#define KW_SLOW 255u /* table entry of the characters that are neither ASCII nor Hangul */
+static uint8_t kw_cls[128 + KW_NHANGUL + 1]; /* ASCII, then Hangul, then KW_SLOW */
+static uint16_t kw_cls_ids[256];             /* the ids of each class */
 static jch kw_other_ch[KW_OTHERS];
-static uint16_t kw_other_ids[KW_OTHERS];
+static uint8_t kw_other_cls[KW_OTHERS];
 static int kw_nother, kw_fast_ok;
-/* bit id1 << 8 | id2: a keyword starts with that pair; every bit of row id1 when a one-character
- * keyword is that character (id2 0 stands for "no next character") */
+/* bit a << 8 | b for classes a, b: a keyword starts with a character of class a followed by one
+ * of class b; every bit of row a when a one-character keyword is of class a (class 0 after it
+ * stands for "no next character") */
 static uint64_t kw_pairs[256 * 256 / 64];
 /* The keywords again as a compact trie for the walks behind the filter: the node of each first
  * character by its id1, then per node its edges (character, child) side by side, searched in
@@ -56,25 +61,27 @@ static inline jch fold(jch c) {
     return c == 0x130 ? 0xFFFF : jk_lower(c);
 }
 
-static uint16_t other_ids(jch c) {
+static unsigned other_cls(jch c) {
     jch f = fold(c);
-    if (f < 128) return kw_tab[f];
-    if (f >= 0xAC00 && f <= 0xD7A3) return kw_tab[128 + f - 0xAC00];
-    for (int k = 0; k < kw_nother; k++) if (kw_other_ch[k] == f) return kw_other_ids[k];
+    if (f < 128) return kw_cls[f];
+    if (f >= 0xAC00 && f <= 0xD7A3) return kw_cls[128 + f - 0xAC00];
+    for (int k = 0; k < kw_nother; k++) if (kw_other_ch[k] == f) return kw_other_cls[k];
     return 0;
 }
 
-static inline uint16_t char_ids(jch c) {
+static inline unsigned char_cls(jch c) {
     uint32_t h = c - 0xAC00u; /* branch-free: text mixes ASCII and Hangul unpredictably */
     uint32_t idx = c < 128 ? c : h < KW_NHANGUL ? 128 + h : 128 + KW_NHANGUL;
-    uint16_t r = kw_tab[idx];
-    if (__builtin_expect(r == KW_SLOW, 0)) r = other_ids(c);
+    unsigned r = kw_cls[idx];
+    if (__builtin_expect(r == KW_SLOW, 0)) r = other_cls(c);
     return r;
 }
 
-/* may a keyword start at a character with ids cur, followed by one with ids nxt? */
-static inline int kw_may(uint16_t cur, uint16_t nxt) {
-    unsigned bit = (unsigned)(cur & 0xFF) << 8 | (unsigned)(nxt >> 8);
+static inline uint16_t char_ids(jch c) { return kw_cls_ids[char_cls(c)]; }
+
+/* may a keyword start at a character of class cur, followed by one of class nxt? */
+static inline int kw_may(unsigned cur, unsigned nxt) {
+    unsigned bit = cur << 8 | nxt;
     return (int)((kw_pairs[bit >> 6] >> (bit & 63)) & 1);
 }
 
@@ -196,24 +203,45 @@ static int build_filter(PyObject *kw) {
         unsigned bit = a << 8 | (idtab_get(&t, PyUnicode_READ_CHAR(k, 1)) >> 8);
         pairs[bit >> 6] |= (uint64_t)1 << (bit & 63);
     }
+    /* classes: one per distinct ids (class 0: ids 0), KW_SLOW kept out */
+    static uint8_t cls_of[256 * 256]; /* configure time only */
+    uint16_t cls_ids[256];
+    memset(cls_of, 0, sizeof cls_of);
+    memset(cls_ids, 0, sizeof cls_ids);
+    unsigned ncls = 1;
+    for (int a = 0; a < t.n; a++) {
+        uint16_t ids = t.ids[a];
+        if (!ids || cls_of[ids]) continue;
+        if (ncls == KW_SLOW) return 0;
+        cls_of[ids] = (uint8_t)ncls; cls_ids[ncls] = ids; ncls++;
+    }
     int nother = 0;
     jch other_ch[KW_OTHERS];
-    uint16_t other_id[KW_OTHERS];
+    uint8_t other_cls[KW_OTHERS];
     for (int a = 0; a < t.n; a++) {
         jch c = t.c[a];
         if (c < 128 || (c >= 0xAC00 && c <= 0xD7A3)) continue;
         if (nother == KW_OTHERS) return 0;
-        other_ch[nother] = c; other_id[nother] = t.ids[a]; nother++;
+        other_ch[nother] = c; other_cls[nother] = cls_of[t.ids[a]]; nother++;
     }
     if (build_ktrie(kw, &t) < 0) return 0;
+    /* the pairs' bits by class */
+    uint64_t cpairs[256 * 256 / 64];
+    memset(cpairs, 0, sizeof cpairs);
+    for (unsigned a = 0; a < ncls; a++)
+        for (unsigned b = 0; b < ncls; b++) {
+            unsigned bit = (unsigned)(cls_ids[a] & 0xFF) << 8 | (unsigned)(cls_ids[b] >> 8);
+            if ((pairs[bit >> 6] >> (bit & 63)) & 1) cpairs[(a << 8 | b) >> 6] |= (uint64_t)1 << ((a << 8 | b) & 63);
+        }
     /* tables: the entry of a character is that of its lower-cased form */
     memcpy(kw_other_ch, other_ch, sizeof other_ch);
-    memcpy(kw_other_ids, other_id, sizeof other_id);
+    memcpy(kw_other_cls, other_cls, sizeof other_cls);
     kw_nother = nother;
-    for (jch c = 0; c < 128; c++) kw_tab[c] = idtab_get(&t, fold(c));
-    for (jch c = 0xAC00; c <= 0xD7A3; c++) kw_tab[128 + c - 0xAC00] = idtab_get(&t, fold(c));
-    kw_tab[128 + KW_NHANGUL] = KW_SLOW;
-    memcpy(kw_pairs, pairs, sizeof pairs);
+    memcpy(kw_cls_ids, cls_ids, sizeof cls_ids);
+    for (jch c = 0; c < 128; c++) kw_cls[c] = cls_of[idtab_get(&t, fold(c))];
+    for (jch c = 0xAC00; c <= 0xD7A3; c++) kw_cls[128 + c - 0xAC00] = cls_of[idtab_get(&t, fold(c))];
+    kw_cls[128 + KW_NHANGUL] = KW_SLOW;
+    memcpy(kw_pairs, cpairs, sizeof cpairs);
     return 1;
 }
 
@@ -407,13 +435,13 @@ static uint32_t scan_part(const jch *s, Py_ssize_t i, Py_ssize_t hi, uint32_t *l
         while (i < hi) {
             Py_ssize_t m = hi - i < 64 ? hi - i : 64, base = i;
             uint64_t mask = 0;
-            uint16_t cur = char_ids(s[i]);
+            unsigned cur = char_cls(s[i]);
             for (Py_ssize_t k = 0; k + 1 < m; k++) {
-                uint16_t nxt = char_ids(s[i + k + 1]);
+                unsigned nxt = char_cls(s[i + k + 1]);
                 mask |= (uint64_t)kw_may(cur, nxt) << k;
                 cur = nxt;
             }
-            mask |= (uint64_t)kw_may(cur, i + m < hi ? char_ids(s[i + m]) : 0) << (m - 1);
+            mask |= (uint64_t)kw_may(cur, i + m < hi ? char_cls(s[i + m]) : 0) << (m - 1);
             i = base + m;
             while (mask) {
                 Py_ssize_t p = base + __builtin_ctzll(mask);
