@@ -330,15 +330,16 @@ static inline Py_ssize_t first_nul(const jch *s, Py_ssize_t a, Py_ssize_t b) {
     return -1;
 }
 
-void jk_window(const jch *s, Py_ssize_t n, Py_ssize_t start, Py_ssize_t end, Py_ssize_t before,
-               Py_ssize_t after, Py_ssize_t *lo, Py_ssize_t *hi) {
+Py_ssize_t jk_window_lo(const jch *s, Py_ssize_t start, Py_ssize_t before) {
     Py_ssize_t a = start - before > 0 ? start - before : 0;
     Py_ssize_t z = last_nul(s, a, start);
-    if (z >= 0) a = z + 1;
+    return z >= 0 ? z + 1 : a;
+}
+
+Py_ssize_t jk_window_hi(const jch *s, Py_ssize_t n, Py_ssize_t end, Py_ssize_t after) {
     Py_ssize_t b = end + after < n ? end + after : n;
-    z = first_nul(s, end, b);
-    if (z >= 0) b = z;
-    *lo = a; *hi = b;
+    Py_ssize_t z = first_nul(s, end, b);
+    return z >= 0 ? z : b;
 }
 
 void jk_context_memo_begin(const jch *s, Py_ssize_t n) {
@@ -466,12 +467,6 @@ static uint32_t scan_part(const jch *s, Py_ssize_t i, Py_ssize_t hi, uint32_t *l
     return types;
 }
 
-uint32_t jk_context_types(const jch *s, Py_ssize_t lo, Py_ssize_t start, Py_ssize_t end, Py_ssize_t hi) {
-    uint32_t last = 0, ignore = 0;
-    uint32_t types = scan_part(s, lo, start, &last);
-    if (hi > end) types |= scan_part(s, end, hi, &ignore);
-    if (!types) return 0;
-    types &= ~(1u << JK_NEGATIVE);
-    if (last & (1u << JK_NEGATIVE)) types |= 1u << JK_NEGATIVE;
-    return types;
+uint32_t jk_context_part(const jch *s, Py_ssize_t lo, Py_ssize_t hi, uint32_t *last) {
+    return lo < hi ? scan_part(s, lo, hi, last) : 0;
 }

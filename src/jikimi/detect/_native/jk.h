@@ -117,42 +117,61 @@ static inline int jk_at(const jch *s, Py_ssize_t n, Py_ssize_t i, const jch *w, 
 
 /* ---- context words (keywords.py): one call per candidate ---- */
 #define JK_WINDOW 30
-/* The context window around [start, end), clamped to the record ("\0"-separated) it sits in:
- * context.window(text, start, end, before, after). */
-void jk_window(const jch *s, Py_ssize_t n, Py_ssize_t start, Py_ssize_t end, Py_ssize_t before,
-               Py_ssize_t after, Py_ssize_t *lo, Py_ssize_t *hi);
-/* keywords.context_types: bit t set for each entity type t with a keyword in s[lo:start] or
- * s[end:hi]; bit JK_NEGATIVE when the last keyword before start labels a reference number. */
-uint32_t jk_context_types(const jch *s, Py_ssize_t lo, Py_ssize_t start, Py_ssize_t end,
-                          Py_ssize_t hi);
+/* The context window around [start, end), clamped to the record ("\0"-separated) it sits in,
+ * as context.window(text, start, end, before, after): its left end, and its right end. */
+Py_ssize_t jk_window_lo(const jch *s, Py_ssize_t start, Py_ssize_t before);
+Py_ssize_t jk_window_hi(const jch *s, Py_ssize_t n, Py_ssize_t end, Py_ssize_t after);
+/* keywords.context_types on one part of a window, s[lo:hi]: bit t set for each type t with a
+ * keyword there (bit JK_NEGATIVE for a reference-number label); *last the bits of the last
+ * keyword found (left unchanged when none is). */
+uint32_t jk_context_part(const jch *s, Py_ssize_t lo, Py_ssize_t hi, uint32_t *last);
 
-/* While one text is scanned (between begin and end, same s), jk_context_types remembers the
+/* While one text is scanned (between begin and end, same s), jk_context_part remembers the
  * keyword found at each position; without it (or when its allocation fails) it walks as before.
  * The results are the same either way. */
 void jk_context_memo_begin(const jch *s, Py_ssize_t n);
 void jk_context_memo_end(void);
 
-/* Lazily computed context of one candidate, as patterns._Ctx. */
+/* The context of one candidate, as patterns._Ctx, computed lazily and by halves:
+ * keywords.context_types is the union of the types found before the candidate and after it,
+ * with the negative label read from the last keyword before it. So has(t) is answered by the
+ * part before as soon as t is found there (keywords mostly precede their value), and the part
+ * after is scanned only when still needed; the answers are those of the whole window. */
 typedef struct {
     const jch *s;
     Py_ssize_t n, start, end;
-    int done;
-    uint32_t types;
+    int done;       /* bit 0: the part before is scanned, bit 1: the part after */
+    uint32_t types; /* the types found so far, JK_NEGATIVE left out */
+    int negative;   /* the last keyword before the candidate labels a reference number */
 } jk_ctx;
 static inline void jk_ctx_init(jk_ctx *c, const jch *s, Py_ssize_t n, Py_ssize_t start, Py_ssize_t end) {
-    c->s = s; c->n = n; c->start = start; c->end = end; c->done = 0; c->types = 0;
+    c->s = s; c->n = n; c->start = start; c->end = end; c->done = 0; c->types = 0; c->negative = 0;
 }
-static inline uint32_t jk_ctx_get(jk_ctx *c) {
-    if (!c->done) {
-        Py_ssize_t lo, hi;
-        jk_window(c->s, c->n, c->start, c->end, JK_WINDOW, JK_WINDOW / 3, &lo, &hi);
-        c->types = jk_context_types(c->s, lo, c->start, c->end, hi);
-        c->done = 1;
-    }
-    return c->types;
+static inline void jk_ctx_before(jk_ctx *c) {
+    if (c->done & 1) return;
+    uint32_t last = 0;
+    Py_ssize_t lo = jk_window_lo(c->s, c->start, JK_WINDOW);
+    c->types |= jk_context_part(c->s, lo, c->start, &last) & ~(1u << JK_NEGATIVE);
+    c->negative = (int)((last >> JK_NEGATIVE) & 1);
+    c->done |= 1;
 }
-static inline int jk_ctx_has(jk_ctx *c, int type) { return (jk_ctx_get(c) >> type) & 1; }
-static inline int jk_ctx_negative(jk_ctx *c) { return (jk_ctx_get(c) >> JK_NEGATIVE) & 1; }
+static inline void jk_ctx_after(jk_ctx *c) {
+    if (c->done & 2) return;
+    uint32_t ignore = 0;
+    Py_ssize_t hi = jk_window_hi(c->s, c->n, c->end, JK_WINDOW / 3);
+    c->types |= jk_context_part(c->s, c->end, hi, &ignore) & ~(1u << JK_NEGATIVE);
+    c->done |= 2;
+}
+static inline int jk_ctx_has(jk_ctx *c, int type) {
+    jk_ctx_before(c);
+    if ((c->types >> type) & 1) return 1;
+    jk_ctx_after(c);
+    return (int)((c->types >> type) & 1);
+}
+static inline int jk_ctx_negative(jk_ctx *c) {
+    jk_ctx_before(c);
+    return c->negative;
+}
 
 /* ---- the recognizers: each appends its raw findings for text s[0..n) ---- */
 int jk_find_structured(const jch *s, Py_ssize_t n, jk_finds *out); /* patterns.find_structured */
