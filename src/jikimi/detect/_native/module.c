@@ -19,6 +19,9 @@ static const char *REC_NAMES[JR_N] = {
 
 static PyObject *entity_str[JK_N_ENTITIES], *rec_str[JR_N];
 static PyTypeObject *finding_type; /* jikimi.detect.finding.Finding */
+/* finding_type has exactly a tuple's layout and no finaliser (a NamedTuple: no __dict__, no
+ * __weakref__, no extra fields), so it can be allocated as a tuple is */
+static int finding_plain;
 static int priority[JK_N_ENTITIES];
 static int configured;
 
@@ -155,14 +158,23 @@ static Py_ssize_t resolve(jk_find *v, Py_ssize_t n) {
 }
 
 static PyObject *make_finding(const jk_find *f, PyObject *field) {
-    PyObject *o = finding_type->tp_alloc(finding_type, 6);
-    if (!o) return NULL;
+    /* only str, int, float and None inside: no cycle can pass through it, so the cyclic GC need
+     * not see it (CPython untracks such tuples itself, but only when a collection sees them; the
+     * scan creates hundreds of thousands). With the plain tuple layout (finding_plain) the object
+     * is allocated untracked and not zero-filled (every slot is set below). */
+    int atomic = field == Py_None || PyUnicode_CheckExact(field);
+    PyObject *o;
+    if (finding_plain && atomic) {
+        o = (PyObject *)PyObject_GC_NewVar(PyTupleObject, finding_type, 6);
+        if (!o) return NULL;
+        for (int k = 0; k < 6; k++) PyTuple_SET_ITEM(o, k, NULL);
+    } else {
+        o = finding_type->tp_alloc(finding_type, 6);
+        if (!o) return NULL;
+    }
     if (set_finding_items(o, f) < 0) { Py_DECREF(o); return NULL; }
     Py_INCREF(field); PyTuple_SET_ITEM(o, 5, field);
-    /* only str, int, float and None inside: no cycle can pass through it, so the cyclic GC need
-     * not traverse it (CPython untracks such tuples itself, but only when a collection sees
-     * them; the scan creates hundreds of thousands) */
-    if ((field == Py_None || PyUnicode_CheckExact(field)) && PyObject_GC_IsTracked(o)) PyObject_GC_UnTrack(o);
+    if (atomic && PyObject_GC_IsTracked(o)) PyObject_GC_UnTrack(o);
     return o;
 }
 
@@ -558,6 +570,9 @@ static PyObject *py_configure(PyObject *m, PyObject *cfg) {
         return NULL;
     Py_INCREF(ft);
     Py_XSETREF(finding_type, (PyTypeObject *)ft);
+    finding_plain = finding_type->tp_basicsize == PyTuple_Type.tp_basicsize &&
+                    finding_type->tp_itemsize == PyTuple_Type.tp_itemsize && finding_type->tp_dictoffset == 0 &&
+                    finding_type->tp_weaklistoffset == 0 && !finding_type->tp_finalize && !finding_type->tp_del;
     configured = 1;
     Py_RETURN_NONE;
 }
