@@ -11,8 +11,8 @@ static jk_cset kw_first; /* lower-cased first characters of the keywords */
  * start a keyword only when its character's id1 starts a one-character keyword, or the pair
  * (id1, id2 of the next character) starts a longer one. The characters with the same ids form a
  * class (a byte; class 0: ids 0), and the filter reads classes: one byte per character from an
- * 11 KB table and one bit per pair of classes, both small enough to stay in the L1 cache beside
- * the text (two-byte ids per character did not). ASCII and Hangul are looked up directly (the
+ * 11 KB table (half the two-byte ids' table, measured about 1 % faster on the whole scan) and one
+ * bit per pair of classes. ASCII and Hangul are looked up directly (the
  * table entries are those of the lower-cased character); other characters are lower-cased first
  * and looked up in a short list. kw_fast_ok: ids and classes fit a byte (else the trie is walked
  * at every position whose first character fits, as before). */
@@ -71,8 +71,7 @@ static unsigned other_cls(jch c) {
 
 static inline unsigned char_cls(jch c) {
     /* the index without a branch: text mixes ASCII and Hangul unpredictably, and written as a
-     * conditional the compiler emitted two jumps, mispredicted at most ASCII/Hangul changes
-     * (most of the filter's time) */
+     * conditional the compiler emitted two jumps, mispredicted at ASCII/Hangul changes */
     uint32_t h = c - 0xAC00u;
     uint32_t ma = 0u - (uint32_t)(c < 128), mh = 0u - (uint32_t)(h < KW_NHANGUL);
     uint32_t idx = (c & ma) | (~ma & ((mh & (128 + h)) | (~mh & (128 + KW_NHANGUL))));
