@@ -236,3 +236,43 @@ def test_ipv6_opening_a_line_is_found() -> None:
     text = "접속 기록\n::ffff:abcd 서버"
     found = [(f.entity_type, text[f.start : f.end]) for f in scan(text)]
     assert found == [("IP_ADDRESS", "::ffff:abcd")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("접속 IP ::ffff:192.168.0.1 확인", "::ffff:192.168.0.1"),
+        ("NAT64 64:ff9b::192.0.2.33 경유", "64:ff9b::192.0.2.33"),
+        ("주소 1:2:3:4:5:6:10.0.0.1 입니다", "1:2:3:4:5:6:10.0.0.1"),
+    ],
+)
+def test_ipv6_with_a_dotted_ipv4_tail_is_one_address(text: str, value: str) -> None:
+    """IPv4-mapped and embedded forms are found whole, as IPv6 (the token reader used to stop at
+    the tail's first digits and reject the token, leaving only the IPv4 part)."""
+    from jikimi import scan
+
+    found = [(f.entity_type, text[f.start : f.end], f.recognizer) for f in scan(text)]
+    assert found == [("IP_ADDRESS", value, "ipv6")]
+
+
+@pytest.mark.parametrize("text", ["값 ::ffff:1.2.3.4567 끝", "값 a:b::c:1.2.3 끝", "12:30:45.123"])
+def test_ipv6_dotted_tail_look_alikes_are_not_ipv6(text: str) -> None:
+    from jikimi import scan
+
+    assert not [f for f in scan(text, min_score=0.0) if f.recognizer == "ipv6"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("VPN 허용 IP:2001:db8:f70b:c5d4:aefa::55c2, 담당", "2001:db8:f70b:c5d4:aefa::55c2"),
+        ("IP:b26d:99a3:a6c4:133a:154d:d89e:28d6:7186 허용", "b26d:99a3:a6c4:133a:154d:d89e:28d6:7186"),
+    ],
+)
+def test_ipv6_after_a_label_colon_is_found(text: str, value: str) -> None:
+    """A label glued to the address by its colon (``IP:2001:db8::1``): the colon is the label's,
+    not a leading empty group (the token was rejected for the letter before it)."""
+    from jikimi import scan
+
+    found = [(f.entity_type, text[f.start : f.end]) for f in scan(text)]
+    assert found == [("IP_ADDRESS", value)]

@@ -463,7 +463,10 @@ def _find_emails(text: str) -> list[Finding]:
 
 _IPV6_COLON = re.compile(r":(?=[0-9A-Fa-f:])")
 _IPV6_TOKEN_LEFT = re.compile(r"[0-9A-Fa-f:]*\Z")  # \Z: "$" would also match before a "\n"
-_IPV6_TOKEN_RIGHT = re.compile(r"[0-9A-Fa-f:]*(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3})?")
+_IPV6_TOKEN_RIGHT = re.compile(r"[0-9A-Fa-f:]*:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f:]*")
+"""The token from a colon on: with a dotted IPv4 tail (``::ffff:192.0.2.1``) when one follows a
+colon, else the hex/colon run. Tried in that order: a run followed by an optional tail never
+took the tail, because the run had already eaten its first digits."""
 
 
 def _find_ipv6(text: str) -> list[Finding]:
@@ -479,9 +482,11 @@ def _find_ipv6(text: str) -> list[Finding]:
         right = _IPV6_TOKEN_RIGHT.match(text, c)
         e = right.end() if right else c + 1
         done = e
+        if text.startswith(":", s) and not text.startswith("::", s):
+            s += 1  # a label's colon ("IP:2001:db8::1"), not the address's
         cand = text[s:e]
-        # "::" or the full 8 groups: a clock (12:30:45) can never pass
-        if ("::" not in cand and cand.count(":") != 7) or len(cand) < 3:
+        # "::" or the full 8 groups (6 and a dotted IPv4 tail): a clock (12:30:45) never passes
+        if ("::" not in cand and cand.count(":") != (6 if "." in cand else 7)) or len(cand) < 3:
             continue
         if (s and (text[s - 1].isalnum() and text[s - 1].isascii())) or (
             e < len(text) and text[e].isascii() and (text[e].isalnum() or text[e] in ".:")

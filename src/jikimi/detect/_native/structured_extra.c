@@ -353,9 +353,9 @@ static int hextet_ok(const jch *s, Py_ssize_t a, Py_ssize_t b) {
 
 /* ipaddress.IPv6Address(s[a:b]) accepts it: IPv6Address.__init__ and
  * _BaseV6._ip_int_from_string, step for step. The candidates of jk_find_ipv6 hold only hex
- * digits, ':' and at most one "\n", so the '/', scope-id and dotted-suffix rules never decide
- * there; they are kept so that this stays IPv6Address for any string (checked against ipaddress
- * on generated strings of all those forms). */
+ * digits, ':', at most one "\n" and a dotted IPv4 tail, so the '/' and scope-id rules never
+ * decide there; they are kept so that this stays IPv6Address for any string (checked against
+ * ipaddress on generated strings of all those forms). */
 static int ipv6_ok(const jch *s, Py_ssize_t a, Py_ssize_t b) {
     for (Py_ssize_t i = a; i < b; i++) if (s[i] == '/') return 0;
     /* _split_scope_id: the address is what precedes the first '%'; the scope id must be
@@ -418,6 +418,22 @@ static int ipv6_ok(const jch *s, Py_ssize_t a, Py_ssize_t b) {
 
 static inline int hex_colon(jch c) { return c == ':' || is_hex(c); }
 
+/* [0-9]{1,3}(?:\.[0-9]{1,3}){3} matched at p: its end, or -1. Backtracking never helps: fewer
+ * digits in the first three groups leave a digit where the '.' must be, and the last group takes
+ * up to three. */
+static Py_ssize_t quad_end(const jch *s, Py_ssize_t n, Py_ssize_t p) {
+    for (int g = 0; g < 4; g++) {
+        if (g) {
+            if (p >= n || s[p] != '.') return -1;
+            p++;
+        }
+        Py_ssize_t k = digit_run(s, p, n, g < 3 ? 4 : 3);
+        if (k < 1 || k > 3) return -1;
+        p += k;
+    }
+    return p;
+}
+
 /* the colons in [st->pos, limit) */
 int jk_ipv6_run(jk_stage *stg, const jch *s, Py_ssize_t n, Py_ssize_t limit, const jk_trig *tr, jk_finds *out) {
     Py_ssize_t done = stg->aux;
@@ -430,19 +446,27 @@ int jk_ipv6_run(jk_stage *stg, const jch *s, Py_ssize_t n, Py_ssize_t limit, con
          * whose run reaches the colon */
         Py_ssize_t lo = max_z(0, c - 40), st = c;
         while (st > lo && hex_colon(s[st - 1])) st--;
-        /* _IPV6_TOKEN_RIGHT.match(text, c): the greedy run always lets the optional dotted
-         * suffix match empty, so the match is the run itself */
+        /* _IPV6_TOKEN_RIGHT.match(text, c): first a run ending at a ':' that a dotted quad
+         * follows (the run backs off from its longest, so the last such ':' wins), else the run */
         Py_ssize_t e = c;
         while (e < n && hex_colon(s[e])) e++;
+        for (Py_ssize_t j = e - 1; j >= c; j--) {
+            Py_ssize_t q = s[j] == ':' ? quad_end(s, n, j + 1) : -1;
+            if (q >= 0) { e = q; break; }
+        }
         done = e;
+        if (s[st] == ':' && !(st + 1 < n && s[st + 1] == ':')) st++; /* a label's colon ("IP:2001:…") */
         Py_ssize_t len = e - st, colons = 0;
-        int dbl = 0;
-        for (Py_ssize_t i = st; i < e; i++)
+        int dbl = 0, dot = 0;
+        for (Py_ssize_t i = st; i < e; i++) {
             if (s[i] == ':') {
                 colons++;
                 if (i + 1 < e && s[i + 1] == ':') dbl = 1;
             }
-        if ((!dbl && colons != 7) || len < 3) continue;
+            dot |= s[i] == '.';
+        }
+        /* "::" or the full 8 groups (6 and a dotted IPv4 tail) */
+        if ((!dbl && colons != (dot ? 6 : 7)) || len < 3) continue;
         if (st > 0 && jk_ascii_alnum(s[st - 1])) continue;
         if (e < n && (jk_ascii_alnum(s[e]) || s[e] == '.' || s[e] == ':')) continue;
         if (!ipv6_ok(s, st, e)) continue;
