@@ -51,6 +51,7 @@ POSITIVE = [
     ("안심번호 0505-312-4478", "PHONE_NUMBER", "0505-312-4478"),
     ("고객센터 1588-2411", "PHONE_NUMBER", "1588-2411"),
     ("011-423-6619", "PHONE_NUMBER", "011-423-6619"),
+    ("보호자 휴대폰 01767479519 진단서", "PHONE_NUMBER", "01767479519"),
     ("010.4821.7390", "PHONE_NUMBER", "010.4821.7390"),
     ("메일은 hong.gildong@naver.com으로", "EMAIL_ADDRESS", "hong.gildong@naver.com"),
     ("E-mail: a_b+tag@sub.example.co.kr.", "EMAIL_ADDRESS", "a_b+tag@sub.example.co.kr"),

@@ -61,6 +61,8 @@ def _phone_kind(groups: list[str]) -> str | None:
         d = first
         if len(d) == 11 and d.startswith("010"):
             return "mobile_plain"
+        if len(d) in (10, 11) and d[:3] in _LEGACY_MOBILE:
+            return "legacy_plain"
         if len(d) in (10, 11) and d[:3] in _AREA and d[3] != "0":
             return "landline_plain"
         if len(d) in (9, 10) and d.startswith("02") and d[2] != "0":
@@ -96,6 +98,8 @@ _PHONE_SCORE = {
     # kind: (without context, with context)
     "mobile": (0.85, 0.97),
     "mobile_plain": (0.7, 0.92),
+    # 011/016-019 unbroken: rare now, and such a run is as often some other number
+    "legacy_plain": (0.4, 0.92),
     "landline": (0.8, 0.95),
     "landline_plain": (0.4, 0.85),
     "voip": (0.8, 0.95),

@@ -90,10 +90,10 @@ int jk_find_structured(const jch *s, Py_ssize_t n, jk_finds *out) {
  * in the text where the Python loop is quadratic in the number of space-separated groups. */
 
 /* ---- tables ---- */
-enum { PK_NONE = -1, PK_MOBILE, PK_MOBILE_PLAIN, PK_LANDLINE, PK_LANDLINE_PLAIN, PK_VOIP,
+enum { PK_NONE = -1, PK_MOBILE, PK_MOBILE_PLAIN, PK_LEGACY_PLAIN, PK_LANDLINE, PK_LANDLINE_PLAIN, PK_VOIP,
        PK_VOIP_PLAIN, PK_PERSONAL, PK_BUSINESS, PK_REPRESENTATIVE, PK_N };
-static const char *PK_NAMES[PK_N] = {"mobile", "mobile_plain", "landline", "landline_plain", "voip",
-                                     "voip_plain", "personal", "business", "representative"};
+static const char *PK_NAMES[PK_N] = {"mobile", "mobile_plain", "legacy_plain", "landline", "landline_plain",
+                                     "voip", "voip_plain", "personal", "business", "representative"};
 static const char *RRN_NAMES[] = {NULL, "checksum", "random_era", "format"}; /* JK_RRN_* */
 static const char *FRN_NAMES[] = {NULL, "checksum", "format"};              /* JK_FRN_* */
 
@@ -439,6 +439,7 @@ static int phone_kind(const pgrp *g, Py_ssize_t count) {
     if (count == 1) {
         Py_ssize_t n = first->len;
         if (n == 11 && pg_starts(first, "010")) return PK_MOBILE_PLAIN;
+        if ((n == 10 || n == 11) && jk_map_has(t_legacy, first->h, 3)) return PK_LEGACY_PLAIN;
         if ((n == 10 || n == 11) && jk_map_has(t_area, first->h, 3) && first->h[3] != '0') return PK_LANDLINE_PLAIN;
         if ((n == 9 || n == 10) && pg_starts(first, "02") && first->h[2] != '0') return PK_LANDLINE_PLAIN;
         if (n == 11 && pg_starts(first, "070")) return PK_VOIP_PLAIN;
@@ -683,7 +684,8 @@ static int classify(win *w, int *consumed) {
             for (Py_ssize_t k = 0; k < ng; k++) pg_set(&g[k], s + w->gs[k], w->gl[k], 0);
             int kind = phone_kind(g, ng);
             if (kind != PK_NONE) {
-                int amb = kind == PK_MOBILE_PLAIN || kind == PK_LANDLINE_PLAIN || kind == PK_VOIP_PLAIN || kind == PK_REPRESENTATIVE;
+                int amb = kind == PK_MOBILE_PLAIN || kind == PK_LEGACY_PLAIN || kind == PK_LANDLINE_PLAIN ||
+                          kind == PK_VOIP_PLAIN || kind == PK_REPRESENTATIVE;
                 double sc = score(w, JK_PHONE_NUMBER, t_phone_score[kind][0], t_phone_score[kind][1], amb);
                 if (jk_push(w->out, JK_PHONE_NUMBER, start, end, sc, JR_KR_PHONE) < 0) return -1;
             }
