@@ -615,3 +615,25 @@ def test_symlinked_keyring_is_refused(tmp_path: Path) -> None:
     (link_home / "keyring.db").symlink_to(real / "keyring.db")
     with pytest.raises(PermissionError, match="symbolic link"):
         LocalKeyring(link_home, passphrase=PW)
+
+
+def test_subkeys_are_hmac_expand_steps_and_the_cache_changes_nothing_visible() -> None:
+    """Sub-keys are HMAC-SHA256(material, "jikimi/subkey/" + label), truncated; the per-handle
+    cache returns the same bytes, stays out of repr, equality and hashing."""
+    import hashlib
+    import hmac
+
+    from jikimi.keys.base import KeyHandle, KeyRef, Purpose
+
+    material = bytes(range(32))
+    ref = KeyRef("k", 1, Purpose.TOKEN)
+    h = KeyHandle(ref, material)
+    want = hmac.new(material, b"jikimi/subkey/PHONE_NUMBER", hashlib.sha256).digest()
+    assert h.subkey("PHONE_NUMBER") == want
+    assert h.subkey("PHONE_NUMBER", 16) == want[:16]  # served from the cache, truncated
+    assert h.subkey("KR_RRN") != want
+    fresh = KeyHandle(ref, material)
+    assert fresh == h and hash(fresh) == hash(h)
+    assert material.hex() not in repr(h) and want.hex() not in repr(h) and "PHONE" not in repr(h)
+    with pytest.raises(ValueError):
+        h.subkey("x", 33)

@@ -8,7 +8,6 @@ private accessor that the operators in :mod:`jikimi.transform` call.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,12 +40,19 @@ class KeyRef:
         return f"{self.key_id}@v{self.version}"
 
 
+_SUBKEY_CACHE = 256
+"""Sub-keys kept per handle (labels are per entity type and use, so a handful in practice)."""
+
+
 @dataclass(frozen=True, slots=True)
 class KeyHandle:
     """An opaque key. ``repr`` and ``str`` never show the material."""
 
     ref: KeyRef
     _material: bytes = field(repr=False)
+    # the derived sub-keys by label: the same few labels (one per entity type) are derived for
+    # every value a run protects; kept as long as the material itself, never shown
+    _subkeys: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     def __repr__(self) -> str:
         return f"KeyHandle({self.ref.key_id}@v{self.ref.version}, {self.ref.purpose.value})"
@@ -70,7 +76,12 @@ class KeyHandle:
         HMAC-SHA256 as an HKDF-Expand step; the parent material never leaves."""
         if length > 32:
             raise ValueError("subkey length is at most 32 bytes")
-        return hmac.new(self._material, b"jikimi/subkey/" + label.encode(), hashlib.sha256).digest()[:length]
+        key = self._subkeys.get(label)
+        if key is None:
+            key = hmac.digest(self._material, b"jikimi/subkey/" + label.encode(), "sha256")
+            if len(self._subkeys) < _SUBKEY_CACHE:
+                self._subkeys[label] = key
+        return key[:length]
 
 
 def key_material(handle: KeyHandle, purpose: Purpose) -> bytes:

@@ -7,7 +7,6 @@ check the key's purpose the same way before deriving a per-entity-type subkey.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import unicodedata
@@ -221,4 +220,4 @@ class Drbg:
 
 def seeded_drbg(subkey: bytes, normalized: str) -> Drbg:
     """A DRBG seeded by HMAC(subkey, normalized value): same value + key → same stream."""
-    return Drbg(hmac.new(subkey, normalized.encode("utf-8"), hashlib.sha256).digest())
+    return Drbg(hmac.digest(subkey, normalized.encode("utf-8"), "sha256"))
